@@ -1,0 +1,22 @@
+/** A request as the cloud clients build it, before credentials are applied. */
+export interface OutgoingRequest {
+  method: 'GET' | 'POST';
+  url: URL;
+  /** Header names in any case; credentials add theirs (X-Auth-Token, X-Sdk-Date, Authorization, ...). */
+  headers: Record<string, string>;
+  body?: Uint8Array;
+}
+
+/** One way of proving who we are to Huawei Cloud: a static token, a rotating token file, AK/SK signing, IAM password. */
+export interface Credentials {
+  /** Adds the authentication headers to `req` (mutates `req.headers`). */
+  authorize(req: OutgoingRequest): Promise<void>;
+  /**
+   * Called once after a 401 from CBR/HSS. Drops a cached token so that the next authorize() obtains a
+   * fresh one, and returns true when a single retry can help (IAM tokens, token files); false otherwise.
+   */
+  renew(): boolean;
+}
+
+/** Counts one HTTP attempt: `code` is the HTTP status, or `error` / `timeout` / `invalid_body`. */
+export type CountAttempt = (code: string) => void;
