@@ -1,0 +1,44 @@
+/** Why a request to CBR, HSS or IAM finally failed, in words fit for one log line. */
+export class ApiError extends Error {
+  override name = 'ApiError';
+  constructor(
+    message: string,
+    readonly details: {
+      status?: number;
+      errorCode?: string;
+      errorMsg?: string;
+      requestId?: string;
+      /** HTTP status, or `error` / `timeout` / `invalid_body`: the metric's `code` label. */
+      code: string;
+    },
+  ) {
+    super(message);
+  }
+}
+
+/** Huawei APIs answer errors as `{error_code, error_msg}`; IAM as `{error: {code, message, title}}`. */
+export function readErrorBody(text: string): { errorCode?: string; errorMsg?: string } {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    return {};
+  }
+  if (typeof body !== 'object' || body === null) return {};
+  const record = body as Record<string, unknown>;
+  if (typeof record.error_code === 'string' || typeof record.error_msg === 'string') {
+    return { errorCode: asText(record.error_code), errorMsg: asText(record.error_msg) };
+  }
+  const nested = record.error;
+  if (typeof nested === 'object' && nested !== null) {
+    const err = nested as Record<string, unknown>;
+    return { errorCode: asText(err.code ?? err.title), errorMsg: asText(err.message) };
+  }
+  return {};
+}
+
+function asText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value.slice(0, 300);
+  if (typeof value === 'number') return String(value);
+  return undefined;
+}

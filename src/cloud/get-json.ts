@@ -1,0 +1,112 @@
+import { request, type Dispatcher } from 'undici';
+import type { Logger } from 'pino';
+import { ApiError, readErrorBody } from './api-error.js';
+import type { HostLimiter } from './host-limiter.js';
+import type { CountAttempt, Credentials, OutgoingRequest } from './request.js';
+import { backoffMs, retryAfterMs, sleep } from './retry.js';
+
+/** What one API client needs to make requests: shared by every page of a (target, source) pair. */
+export interface ApiContext {
+  dispatcher: Dispatcher;
+  credentials: Credentials;
+  limiter: HostLimiter;
+  countAttempt: CountAttempt;
+  log: Logger;
+  requestTimeoutMs: number;
+  maxRetries: number;
+  /** Aborts when the refresh passes its deadline or the daemon shuts down. */
+  signal: AbortSignal;
+  /** Backoff base and cap; small in tests. */
+  backoff?: { baseMs: number; capMs: number };
+}
+
+type Attempt =
+  | { kind: 'ok'; body: unknown }
+  | { kind: 'retry'; error: ApiError; waitMs?: number }
+  | { kind: 'unauthorized'; error: ApiError }
+  | { kind: 'fail'; error: ApiError };
+
+const DEFAULT_BACKOFF = { baseMs: 500, capMs: 15_000 };
+/** A server asking for a longer pause than this is treated as an outage of this refresh. */
+const MAX_RETRY_AFTER_MS = 60_000;
+
+function describe(url: URL, status: number | string, requestId?: string, errorCode?: string, errorMsg?: string): string {
+  const api = `GET ${url.pathname}`;
+  const parts = [`${api}: ${typeof status === 'number' ? `HTTP ${status}` : status}`];
+  if (errorCode) parts.push(errorCode);
+  if (errorMsg) parts.push(errorMsg.replace(/\s+/g, ' '));
+  if (requestId) parts.push(`request id ${requestId}`);
+  return parts.join(', ');
+}
+
+async function attempt(url: URL, ctx: ApiContext): Promise<Attempt> {
+  const outgoing: OutgoingRequest = { method: 'GET', url, headers: { accept: 'application/json' } };
+  await ctx.credentials.authorize(outgoing);
+  const deadline = AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.requestTimeoutMs)]);
+  let response: Dispatcher.ResponseData;
+  let text: string;
+  try {
+    response = await request(url, { method: 'GET', headers: outgoing.headers, dispatcher: ctx.dispatcher, signal: deadline });
+    text = await response.body.text();
+  } catch (err) {
+    if (ctx.signal.aborted) throw ctx.signal.reason;
+    const timedOut = deadline.aborted || (err as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT';
+    const code = timedOut ? 'timeout' : 'error';
+    ctx.countAttempt(code);
+    const detail = timedOut ? `no answer within ${ctx.requestTimeoutMs} ms` : (err as Error).message;
+    return { kind: 'retry', error: new ApiError(describe(url, `${code} (${detail})`), { code }) };
+  }
+  const status = response.statusCode;
+  const requestId = headerText(response.headers['x-request-id']);
+  if (status === 200) {
+    try {
+      const body: unknown = JSON.parse(text);
+      ctx.countAttempt('200');
+      return { kind: 'ok', body };
+    } catch {
+      ctx.countAttempt('invalid_body');
+      const error = new ApiError(describe(url, `body is not JSON (${text.length} bytes)`, requestId), { code: 'invalid_body', status, requestId });
+      return { kind: 'retry', error };
+    }
+  }
+  ctx.countAttempt(String(status));
+  const { errorCode, errorMsg } = readErrorBody(text);
+  const error = new ApiError(describe(url, status, requestId, errorCode, errorMsg), { code: String(status), status, errorCode, errorMsg, requestId });
+  if (status === 401) return { kind: 'unauthorized', error };
+  if (status === 429 || status >= 500) {
+    return { kind: 'retry', error, waitMs: retryAfterMs(headerText(response.headers['retry-after'])) };
+  }
+  return { kind: 'fail', error };
+}
+
+function headerText(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * GETs `url` and returns its JSON body. Retries 429 (honouring Retry-After), 5xx, network errors,
+ * timeouts and non-JSON bodies with capped exponential backoff; renews credentials once on 401;
+ * never retries 403 or other 4xx (Huawei locks keys after repeated authentication failures).
+ * Every attempt is counted through ctx.countAttempt and failures are logged with their request id.
+ */
+export async function getJson(url: URL, ctx: ApiContext): Promise<unknown> {
+  const { baseMs, capMs } = ctx.backoff ?? DEFAULT_BACKOFF;
+  let renewed = false;
+  for (let retry = 0; ; retry++) {
+    ctx.signal.throwIfAborted();
+    const result = await ctx.limiter.run(url.host, () => attempt(url, ctx));
+    if (result.kind === 'ok') return result.body;
+    if (result.kind === 'fail') throw result.error;
+    if (result.kind === 'unauthorized') {
+      if (renewed || !ctx.credentials.renew()) throw result.error;
+      renewed = true;
+      ctx.log.warn({ err_msg: result.error.message }, 'credentials rejected; renewing them and retrying once');
+      continue;
+    }
+    if (retry >= ctx.maxRetries) throw result.error;
+    if (result.waitMs !== undefined && result.waitMs > MAX_RETRY_AFTER_MS) throw result.error;
+    const waitMs = result.waitMs ?? backoffMs(retry, baseMs, capMs);
+    ctx.log.info({ url: url.pathname, attempt: retry + 1, wait_ms: waitMs, reason: result.error.message }, 'retrying request');
+    await sleep(waitMs, ctx.signal);
+  }
+}

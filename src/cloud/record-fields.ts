@@ -1,0 +1,52 @@
+/**
+ * Reading one field of an API record that may not match its documented shape. Each reader returns
+ * undefined for a missing or mistyped value and tallies it, so that the mapping leaves the series out
+ * (never a made-up 0) and the exporter can count what it could not use.
+ */
+export class FieldReader {
+  invalid = 0;
+
+  /** A non-negative finite number (sizes and counts); strings that look like numbers are not numbers. */
+  count(record: Record<string, unknown>, key: string): number | undefined {
+    const value = record[key];
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+    this.invalid++;
+    return undefined;
+  }
+
+  /** A required string: missing or mistyped is counted. */
+  text(record: Record<string, unknown>, key: string): string | undefined {
+    const value = record[key];
+    if (typeof value === 'string') return value;
+    this.invalid++;
+    return undefined;
+  }
+
+  /** An optional string (info labels): missing is '' and fine, a wrong type is '' and counted. */
+  label(record: Record<string, unknown>, key: string): string {
+    const value = record[key];
+    if (typeof value === 'string') return value;
+    if (value !== undefined && value !== null) this.invalid++;
+    return '';
+  }
+
+  /** An optional boolean rendered as a label ("true"/"false"; '' when absent). */
+  flag(record: Record<string, unknown>, key: string): string {
+    const value = record[key];
+    if (typeof value === 'boolean') return String(value);
+    if (value !== undefined && value !== null) this.invalid++;
+    return '';
+  }
+
+  /** An object field; anything else (null, array, scalar) is counted and read as empty. */
+  object(record: Record<string, unknown>, key: string): Record<string, unknown> {
+    const value = record[key];
+    if (isRecord(value)) return value;
+    this.invalid++;
+    return {};
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

@@ -1,0 +1,72 @@
+import type { Dispatcher } from 'undici';
+import type { Logger } from 'pino';
+import type { CbrVault } from '../cloud/cbr-vault.js';
+import { listCbrVaults } from '../cloud/cbr.js';
+import type { ApiContext } from '../cloud/get-json.js';
+import type { HostLimiter } from '../cloud/host-limiter.js';
+import type { HssVault } from '../cloud/hss-vault.js';
+import { listHssVaults } from '../cloud/hss.js';
+import type { VaultListing } from '../cloud/list-vaults.js';
+import type { Credentials } from '../cloud/request.js';
+import type { Config, Source, TargetConfig } from '../config/schema.js';
+import { pairKey, type Pair } from './snapshot.js';
+
+export type PairListing =
+  | { source: 'cbr'; listing: VaultListing<CbrVault> }
+  | { source: 'hss'; listing: VaultListing<HssVault> };
+
+/** A pair and the way to list it: what the collector schedules. */
+export interface PairSource {
+  pair: Pair;
+  list(signal: AbortSignal): Promise<PairListing>;
+}
+
+export interface PairSourceDeps {
+  dispatcher: Dispatcher;
+  limiter: HostLimiter;
+  log: Logger;
+  credentialsFor(target: TargetConfig): Credentials;
+  countAttempt(pair: Pair, code: string): void;
+  backoff?: ApiContext['backoff'];
+}
+
+export function defaultEndpoint(source: Source, region: string): string {
+  return `https://${source}.${region}.myhuaweicloud.com`;
+}
+
+/** One PairSource per (target, source) in the config, in config order. */
+export function buildPairSources(config: Config, deps: PairSourceDeps): PairSource[] {
+  const sources: PairSource[] = [];
+  for (const target of config.targets) {
+    const credentials = deps.credentialsFor(target);
+    for (const source of target.sources) {
+      const pair: Pair = {
+        key: pairKey(source, target.project_id, target.region),
+        source,
+        projectId: target.project_id,
+        region: target.region,
+        endpoint: target.endpoints[source] ?? defaultEndpoint(source, target.region),
+      };
+      const log = deps.log.child({ source, project_id: target.project_id, region: target.region });
+      const context = (signal: AbortSignal): ApiContext => ({
+        dispatcher: deps.dispatcher,
+        credentials,
+        limiter: deps.limiter,
+        countAttempt: (code) => deps.countAttempt(pair, code),
+        log,
+        requestTimeoutMs: config.refresh.request_timeout,
+        maxRetries: config.refresh.max_retries,
+        signal,
+        backoff: deps.backoff,
+      });
+      sources.push({
+        pair,
+        list: async (signal) =>
+          source === 'cbr'
+            ? { source, listing: await listCbrVaults(pair.endpoint, pair.projectId, context(signal)) }
+            : { source, listing: await listHssVaults(pair.endpoint, pair.projectId, context(signal)) },
+      });
+    }
+  }
+  return sources;
+}

@@ -1,0 +1,38 @@
+import cron, { type ScheduledTask } from 'node-cron';
+import type { VaultCollector } from './vault-collector.js';
+
+/**
+ * Runs a refresh at start and then on the cron schedule. A tick that finds the previous refresh still
+ * running is skipped (and counted by the collector). Stale snapshots are expired between ticks too,
+ * so a source that died just after a tick does not outlive max staleness by a whole interval.
+ */
+export class RefreshScheduler {
+  private task: ScheduledTask | undefined;
+  private expiry: NodeJS.Timeout | undefined;
+  private readonly stop = new AbortController();
+
+  constructor(
+    private readonly collector: VaultCollector,
+    private readonly schedule: string,
+    private readonly expiryCheckMs: number,
+  ) {}
+
+  /** Starts the schedule; returns the first refresh. */
+  start(): Promise<void> {
+    this.task = cron.createTask(this.schedule, () => {
+      void this.collector.refresh(this.stop.signal);
+    });
+    void this.task.start();
+    this.expiry = setInterval(() => this.collector.expireStale(), this.expiryCheckMs);
+    this.expiry.unref();
+    return this.collector.refresh(this.stop.signal).done;
+  }
+
+  /** Stops scheduling and aborts a running refresh; resolves when it has wound down. */
+  async shutdown(): Promise<void> {
+    if (this.expiry) clearInterval(this.expiry);
+    if (this.task) await this.task.destroy();
+    this.stop.abort(new Error('the exporter is shutting down'));
+    await this.collector.whenIdle();
+  }
+}

@@ -1,0 +1,39 @@
+import type { Logger } from 'pino';
+import type { AuthConfig } from './config/auth.js';
+import { validateConfig } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { createSimAuth } from './sim/auth.js';
+import { generateFleet } from './sim/fleet.js';
+import { startSimulatedCloud, type SimulatedCloud } from './sim/server.js';
+
+/** Demo credentials: AK/SK signing, as a production setup should use; the simulator verifies every signature. */
+const DEMO_KEY = { ak: 'DEMOACCESSKEY0000001', sk: 'demo-secret-key-not-for-production-use-0001' };
+const DEMO_PROJECTS = [
+  { id: '0605767b5780d5762fc5c0118072a564', region: 'ap-southeast-1', share: 1 },
+  { id: '9f3c1b2a7d6e4f5a8b9c0d1e2f3a4b5c', region: 'eu-west-101', share: 0.5 },
+];
+
+/** The built-in simulated cloud of `--demo` and a config pointing at it; the first refresh comes every 10 s. */
+export async function startDemo(cbrVaults: number, log: Logger): Promise<{ cloud: SimulatedCloud; config: Config; auths: AuthConfig[] }> {
+  const fleets = DEMO_PROJECTS.map((project) => {
+    const cbr = Math.max(3, Math.round(cbrVaults * project.share));
+    return generateFleet({ projectId: project.id, cbrVaults: cbr, hssVaults: Math.max(10, Math.round(cbr * 0.3)) });
+  });
+  const auth = createSimAuth({ keys: [DEMO_KEY] });
+  const cloud = await startSimulatedCloud({ fleets, authenticate: (req, projectId) => auth.check(req, projectId), latencyMs: 20 });
+  log.info({ url: cloud.url, projects: DEMO_PROJECTS.length, vaults: fleets.reduce((n, f) => n + f.cbr.length + f.hss.length, 0) }, 'demo: simulated Huawei Cloud started');
+  const config = validateConfig(
+    {
+      refresh: { schedule: '*/10 * * * * *', timeout: '8s', request_timeout: '5s' },
+      auth: { access_key: DEMO_KEY.ak, secret_key: DEMO_KEY.sk },
+      targets: DEMO_PROJECTS.map((project) => ({
+        project_id: project.id,
+        region: project.region,
+        endpoints: { cbr: cloud.url, hss: cloud.url },
+      })),
+    },
+    'demo config',
+  );
+  const auths = config.targets.map(() => config.auth as AuthConfig);
+  return { cloud, config, auths };
+}

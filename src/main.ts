@@ -1,0 +1,94 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { ConfigError, loadConfig } from './config/load.js';
+import { authForTargets } from './config/target-auth.js';
+import { Daemon } from './daemon/daemon.js';
+import { startDemo } from './demo.js';
+import { parseFlags, USAGE, UsageError, type Flags } from './flags.js';
+import { createLogger } from './log.js';
+import { createExporterMetrics } from './metrics/exporter-metrics.js';
+import { loadWebConfig, type WebConfig } from './server/web-config.js';
+
+const SHUTDOWN_GRACE_MS = 4000;
+
+function readVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function loadFromFile(path: string) {
+  const config = loadConfig(path);
+  return { config, auths: authForTargets(config, process.env, path) };
+}
+
+async function run(flags: Flags, version: string): Promise<number> {
+  if (flags.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (flags.version) {
+    process.stdout.write(`huaweicloud-vault-exporter ${version} (node ${process.version})\n`);
+    return 0;
+  }
+  if (!flags.demo && !flags.configFile) throw new UsageError('--config.file is required (or --demo to run against the built-in simulated cloud)');
+  const webConfig: WebConfig | undefined = flags.webConfigFile ? loadWebConfig(flags.webConfigFile) : undefined;
+  if (flags.configCheck) {
+    if (!flags.configFile) throw new UsageError('--config.check needs --config.file');
+    const { config } = loadFromFile(flags.configFile);
+    const pairs = config.targets.reduce((n, t) => n + t.sources.length, 0);
+    process.stdout.write(`${flags.configFile}: SUCCESS: ${config.targets.length} target(s), ${pairs} source(s) to refresh on "${config.refresh.schedule}"\n`);
+    return 0;
+  }
+
+  const log = createLogger({ level: flags.logLevel, format: flags.logFormat });
+  const metrics = createExporterMetrics(version);
+  const demo = flags.demo ? await startDemo(flags.demoVaults, log) : undefined;
+  const configFile = flags.configFile;
+  const initial = demo ?? loadFromFile(configFile as string);
+  const daemon = new Daemon(
+    {
+      version,
+      telemetryPath: flags.telemetryPath,
+      listen: flags.listen,
+      webConfig,
+      log,
+      metrics,
+      loadConfig: configFile && !demo ? () => loadFromFile(configFile) : undefined,
+    },
+    initial,
+  );
+  await daemon.start();
+  if (demo) process.stdout.write(`Demo running: metrics at ${daemon.url}${flags.telemetryPath} (simulated cloud at ${demo.cloud.url}). Ctrl-C stops it.\n`);
+
+  process.on('SIGHUP', () => void daemon.reload());
+  return new Promise((resolve) => {
+    const stop = (signal: string) => {
+      log.info({ signal }, 'shutting down');
+      // Past the grace period, leave anyway: an orchestrator's kill would come next.
+      setTimeout(() => resolve(0), SHUTDOWN_GRACE_MS + 1000).unref();
+      void daemon
+        .shutdown(SHUTDOWN_GRACE_MS)
+        .then(() => demo?.cloud.close())
+        .then(() => resolve(0));
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+async function main(): Promise<void> {
+  const version = readVersion();
+  try {
+    const code = await run(parseFlags(process.argv.slice(2)), version);
+    process.exit(code);
+  } catch (err) {
+    // User mistakes get their one line; anything else is a bug and keeps its stack.
+    if (err instanceof ConfigError || err instanceof UsageError) {
+      process.stderr.write(`huaweicloud-vault-exporter: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+await main();

@@ -1,0 +1,68 @@
+import express, { type Request, type Response, type NextFunction } from 'express';
+import type { PairStatus } from '../collect/snapshot.js';
+import { landingPage } from './landing-page.js';
+import { metricsHandler, type MetricsSource } from './metrics-handler.js';
+
+export interface AppOptions {
+  telemetryPath: string;
+  version: string;
+  metrics: MetricsSource;
+  /** The current collector's view, re-read per request (reload swaps it). */
+  statuses(): readonly PairStatus[];
+  ready(): boolean;
+  /** Re-reads the config; resolves to an error line when the new config was rejected. */
+  reload?(): Promise<string | undefined>;
+  /** Runs before the routes (basic auth, security headers). */
+  guards?: express.RequestHandler[];
+}
+
+/** Serves only `methods` on a path: anything else is 405 with an Allow header. */
+function only(methods: string[]) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (methods.includes(req.method)) return next();
+    res.setHeader('Allow', methods.join(', '));
+    res.status(405).type('text/plain').send(`Method ${req.method} not allowed; use ${methods.join(' or ')}.\n`);
+  };
+}
+
+export function createApp(options: AppOptions): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  for (const guard of options.guards ?? []) app.use(guard);
+
+  const read = only(['GET', 'HEAD']);
+  app.all(options.telemetryPath, read, metricsHandler(options.metrics));
+  app.all('/', read, (_req, res) => {
+    res.type('html').send(landingPage({ version: options.version, telemetryPath: options.telemetryPath, statuses: options.statuses() }));
+  });
+  app.all('/-/healthy', read, (_req, res) => {
+    res.type('text/plain').send('Healthy.\n');
+  });
+  app.all('/-/ready', read, (_req, res) => {
+    if (options.ready()) {
+      res.type('text/plain').send('Ready.\n');
+      return;
+    }
+    const waiting = options.statuses().filter((s) => !s.attempted).length;
+    res.status(503).type('text/plain').send(`Not ready: ${waiting} source(s) have not finished their first refresh.\n`);
+  });
+  if (options.reload) {
+    const reload = options.reload;
+    app.all('/-/reload', only(['POST', 'PUT']), async (_req, res) => {
+      const error = await reload();
+      if (error) res.status(500).type('text/plain').send(`Reload failed: ${error}\n`);
+      else res.type('text/plain').send('Reloaded.\n');
+    });
+  }
+  app.use((req, res) => {
+    res.status(404).type('text/plain').send(`Not found: ${req.path}\n`);
+  });
+  // A malformed request must not crash the process or leak a stack trace.
+  app.use((err: Error & { status?: number }, _req: Request, res: Response, _next: NextFunction) => {
+    const status = err.status && err.status >= 400 && err.status < 600 ? err.status : 500;
+    if (!res.headersSent) res.status(status).type('text/plain').send(`${status === 500 ? 'Internal error' : 'Bad request'}.\n`);
+    else res.end();
+  });
+  return app;
+}
