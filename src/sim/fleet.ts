@@ -1,0 +1,93 @@
+/**
+ * Deterministic generated fleets: the same (projectId, counts, seed, malformed) always gives the same
+ * records, and a smaller fleet is a prefix of a larger one. Different project IDs give different IDs.
+ *
+ * CBR head (index: state), then a random tail (mostly available, every tail vault below 80 % used):
+ *   0 available server, empty (used 0, no resources)   5 deleting turbo
+ *   1 available server, 90 % used (used/size = 0.9)    6 error disk
+ *   2 available server pre_paid, 100 % used (full)     7 "creating" server (a status the page does not list)
+ *   3 lock server, name `备份-vault "prod" \ 1`        8 available disk replication, name `vault "quoted" ünïcode`
+ *   4 frozen disk pre_paid (frozen_scene ARREAR)       9 available turbo, name `C:\backups\vault-é`
+ *
+ * HSS head, each ineligible vault failing exactly one of the HSS page's four bind rules:
+ *   0 eligible               = CBR 0         5 no policy: backup_policy_* absent           (HSS-only)
+ *   1 policy disabled        = CBR 1         6 resources_num 256                            (HSS-only)
+ *   2 full (used MB·2^20 ≥ size GB·2^30) = CBR 2   7 eligible, pre_paid                  (HSS-only)
+ *   3 not available (lock)   = CBR 3         8 eligible, name `勒索防护 "hss" \ vault-ß`   (HSS-only)
+ *   4 no policy: backup_policy_id "" and backup_policy_name ""                          (HSS-only)
+ * "= CBR n" means the same vault_id, name, sizes and status as CBR vault n (when the fleet has n + 1 CBR
+ * vaults; otherwise an HSS-only vault in the same state). HSS tail: four slots in five are CBR tail
+ * server backup vaults, the fifth HSS-only; policies mostly enabled, some disabled, empty or absent.
+ *
+ * `malformed: true` inserts the CBR_DEFECTS records right after the CBR head (at index min(10, cbrVaults))
+ * and the HSS_DEFECTS records right after the HSS head (at min(9, hssVaults)), named `malformed-<defect>`
+ * (see malformed.ts); `cbrVaults` and `hssVaults` count only the well-formed records.
+ */
+import { buildCbrVault, cbrShapeAt, CBR_HEAD_LENGTH, randomCbrShape, type CbrProject } from './cbr-fleet.js';
+import { generateHssVaults, HSS_HEAD_LENGTH, randomHssVault } from './hss-fleet.js';
+import { CBR_DEFECTS, HSS_DEFECTS, malformedCbrVaults, malformedHssVaults } from './malformed.js';
+import { hashText, mixSeed, Random } from './random.js';
+import type { ProjectFleet, VaultRecordOf, VaultSource } from './records.js';
+
+export type * from './records.js';
+export { recordId } from './records.js';
+export { CBR_DEFECTS, HSS_DEFECTS } from './malformed.js';
+export { ODD_VAULT_NAMES } from './cbr-fleet.js';
+export { ODD_HSS_VAULT_NAME } from './hss-fleet.js';
+
+export interface FleetOptions {
+  projectId: string;
+  cbrVaults: number;
+  hssVaults: number;
+  /** Default 1. */
+  seed?: number;
+  malformed?: boolean;
+}
+
+// Independent random streams, so that one kind of record never shifts another.
+const STREAM = { project: 1, cbr: 2, hss: 3, malformedCbr: 4, malformedHss: 5, inserted: 6 } as const;
+
+function projectOf(projectId: string): CbrProject {
+  return { projectId, userId: new Random(mixSeed(hashText(projectId), STREAM.project)).hex(32) };
+}
+
+export function generateFleet(options: FleetOptions): ProjectFleet {
+  const { projectId, cbrVaults, hssVaults, seed = 1, malformed = false } = options;
+  for (const [key, count] of [['cbrVaults', cbrVaults], ['hssVaults', hssVaults]] as const) {
+    if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`generateFleet: ${key} must be a whole number ≥ 0, got ${count}`);
+  }
+  const base = mixSeed(hashText(projectId), seed);
+  const randomAt = (stream: number, index: number): Random => new Random(mixSeed(base, stream, index));
+  const project = projectOf(projectId);
+
+  const cbr = Array.from({ length: cbrVaults }, (_, index) => {
+    const random = randomAt(STREAM.cbr, index);
+    return buildCbrVault(random, project, cbrShapeAt(index, random));
+  });
+  const hss = generateHssVaults(cbr, hssVaults, (index) => randomAt(STREAM.hss, index));
+
+  if (malformed) {
+    const badCbr = malformedCbrVaults((defect) => {
+      const random = randomAt(STREAM.malformedCbr, CBR_DEFECTS.indexOf(defect));
+      return buildCbrVault(random, project, randomCbrShape(random, `malformed-${defect}`));
+    });
+    const badHss = malformedHssVaults((defect) => {
+      const index = HSS_DEFECTS.indexOf(defect);
+      return { ...randomHssVault(randomAt(STREAM.malformedHss, index), index), vault_name: `malformed-${defect}` };
+    });
+    cbr.splice(Math.min(CBR_HEAD_LENGTH, cbr.length), 0, ...badCbr);
+    hss.splice(Math.min(HSS_HEAD_LENGTH, hss.length), 0, ...badHss);
+  }
+  return { projectId, cbr, hss };
+}
+
+/** A new well-formed vault named `inserted-vault-<serial>`, for fleets that change while being listed. */
+export function generateInsertedVault<S extends VaultSource>(projectId: string, source: S, serial: number): VaultRecordOf[S] {
+  const random = new Random(mixSeed(hashText(projectId), STREAM.inserted, serial));
+  const name = `inserted-vault-${serial}`;
+  const record: VaultRecordOf[VaultSource] =
+    source === 'cbr'
+      ? buildCbrVault(random, projectOf(projectId), randomCbrShape(random, name))
+      : { ...randomHssVault(random, serial), vault_name: name };
+  return record as VaultRecordOf[S];
+}
