@@ -1,0 +1,178 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../../src/config/load.js';
+import { loadWebConfig } from '../../src/server/web-config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'web-config-test-'));
+const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+
+/** A CA and a server certificate it signed, plus keys that do not fit (another key, an encrypted one). */
+function makePki(): void {
+  openssl('req', '-x509', ...EC_KEY, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=test-ca',
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign');
+  openssl('req', ...EC_KEY, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
+  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
+    '-out', 'server.crt', '-days', '2', '-extfile', 'server.ext');
+  openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'other.key');
+  openssl('pkey', '-in', 'server.key', '-aes256', '-passout', 'pass:secret', '-out', 'encrypted.key');
+  writeFileSync(join(dir, 'empty-ca.crt'), 'no certificates in here\n');
+}
+
+let fileCount = 0;
+/** Writes `yaml` into the PKI directory, so relative paths there resolve only against the file's directory. */
+function load(yaml: string) {
+  const path = join(dir, `web-${++fileCount}.yml`);
+  writeFileSync(path, yaml);
+  return loadWebConfig(path);
+}
+
+function loadError(yaml: string): string {
+  try {
+    load(yaml);
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    const message = (err as Error).message;
+    expect(message).not.toContain('\n');
+    expect(message.startsWith(join(dir, 'web-'))).toBe(true);
+    return message;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+const hash = bcrypt.hashSync('secret', 4).replace(/^\$2b\$/, '$2y$');
+const tlsBase = 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n';
+
+beforeAll(makePki);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('loadWebConfig accepts', () => {
+  it('an empty file: plain HTTP, no auth, no headers', () => {
+    expect(load('')).toMatchObject({ tls: undefined, headers: {}, basicAuthUsers: new Map() });
+  });
+
+  it('a full node_exporter style file, resolving relative paths against its own directory', () => {
+    const config = load(`${tlsBase}
+  client_auth_type: RequireAndVerifyClientCert
+  client_ca_file: ca.crt
+  client_allowed_sans: [prometheus.example]
+  min_version: TLS12
+  max_version: TLS13
+  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, TLS_AES_128_GCM_SHA256]
+  prefer_server_cipher_suites: false
+  curve_preferences: [X25519, CurveP256]
+http_server_config:
+  http2: true
+  headers:
+    Strict-Transport-Security: max-age=31536000
+    X-Frame-Options: deny
+    X-XSS-Protection: 0
+    Content-Security-Policy: ""
+basic_auth_users:
+  alice: ${hash}
+`);
+    expect(config.tls).toEqual({
+      cert: readFileSync(join(dir, 'server.crt'), 'utf8'),
+      key: readFileSync(join(dir, 'server.key'), 'utf8'),
+      ca: readFileSync(join(dir, 'ca.crt'), 'utf8'),
+      clientAuth: 'RequireAndVerifyClientCert',
+      clientAllowedSans: ['prometheus.example'],
+      minVersion: 'TLSv1.2',
+      maxVersion: 'TLSv1.3',
+      ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256',
+      honorCipherOrder: false,
+      ecdhCurve: 'X25519:P-256',
+    });
+    // A blank value means "unset", as exporter-toolkit documents.
+    expect(config.headers).toEqual({ 'Strict-Transport-Security': 'max-age=31536000', 'X-Frame-Options': 'deny', 'X-XSS-Protection': '0' });
+    expect(config.basicAuthUsers).toEqual(new Map([['alice', hash]]));
+  });
+
+  it('exporter-toolkit defaults: TLS 1.2 to 1.3, server cipher order, no client certificate', () => {
+    expect(load(tlsBase).tls).toMatchObject({
+      clientAuth: 'NoClientCert', minVersion: 'TLSv1.2', maxVersion: 'TLSv1.3', honorCipherOrder: true, ciphers: undefined,
+    });
+  });
+
+  it('inline PEM and the RequireClientCert alias', () => {
+    const indent = (pem: string) => pem.trim().replace(/\n/g, '\n    ');
+    const config = load(`tls_server_config:
+  cert: |
+    ${indent(readFileSync(join(dir, 'server.crt'), 'utf8'))}
+  key: |
+    ${indent(readFileSync(join(dir, 'server.key'), 'utf8'))}
+  client_auth_type: RequireClientCert
+`);
+    expect(config.tls?.clientAuth).toBe('RequireAnyClientCert');
+    expect(config.tls?.cert).toContain('BEGIN CERTIFICATE');
+  });
+
+  it('TLS settings without any certificate setting, or empty ones: plain HTTP, as exporter-toolkit does', () => {
+    expect(load('tls_server_config:\n  min_version: TLS13\n').tls).toBeUndefined();
+    expect(load('tls_server_config:\n  cert_file: ""\n  key_file: ""\n').tls).toBeUndefined();
+  });
+});
+
+describe('loadWebConfig rejects with one line naming the key', () => {
+  const cases: [string, string, RegExp][] = [
+    ['an unknown top-level key', 'tls_config: {}\n', /: unknown key "tls_config"$/],
+    ['an unknown TLS key', `${tlsBase}  certfile: x\n`, /: tls_server_config: unknown key "certfile"$/],
+    ['a wrong type', 'http_server_config:\n  http2: "yes"\n', /: http_server_config\.http2: .*expected boolean/],
+    ['a list where a map belongs', 'basic_auth_users: [alice]\n', /: basic_auth_users: .*expected record/],
+    ['a document that is not a map', '- a\n', /: \(top level\): .*expected object/],
+    ['an unreadable cert file', 'tls_server_config:\n  cert_file: missing.crt\n  key_file: server.key\n',
+      /: tls_server_config\.cert_file: cannot read \/.*\/missing\.crt \(ENOENT\)$/],
+    ['a cert file without a certificate', 'tls_server_config:\n  cert_file: server.key\n  key_file: server.key\n',
+      /: tls_server_config\.cert_file: not a PEM certificate$/],
+    ['a key that does not match the cert', 'tls_server_config:\n  cert_file: server.crt\n  key_file: other.key\n',
+      /: tls_server_config\.key_file: does not match the certificate in tls_server_config\.cert_file$/],
+    ['an encrypted key', 'tls_server_config:\n  cert_file: server.crt\n  key_file: encrypted.key\n',
+      /: tls_server_config\.key_file: the key is encrypted/],
+    ['a cert without a key', 'tls_server_config:\n  cert_file: server.crt\n', /: tls_server_config: missing one of key or key_file$/],
+    ['both cert and cert_file', `${tlsBase}  cert: x\n`, /: tls_server_config\.cert_file: set only one of cert and cert_file$/],
+    ['a CA without a client_auth_type', `${tlsBase}  client_ca_file: ca.crt\n`,
+      /: tls_server_config\.client_ca_file: is only used with client_auth_type .* not NoClientCert$/],
+    ['a CA with a type that does not verify', `${tlsBase}  client_ca_file: ca.crt\n  client_auth_type: RequireAnyClientCert\n`,
+      /: tls_server_config\.client_ca_file: .* not RequireAnyClientCert$/],
+    ['a verifying type without a CA', `${tlsBase}  client_auth_type: RequireAndVerifyClientCert\n`,
+      /: tls_server_config\.client_auth_type: RequireAndVerifyClientCert needs client_ca_file/],
+    ['a CA file without certificates', `${tlsBase}  client_ca_file: empty-ca.crt\n  client_auth_type: VerifyClientCertIfGiven\n`,
+      /: tls_server_config\.client_ca_file: contains no PEM certificate$/],
+    ['an unknown client_auth_type', `${tlsBase}  client_auth_type: Always\n`, /: tls_server_config\.client_auth_type: must be one of NoClientCert, /],
+    ['SANs the client may skip', `${tlsBase}  client_ca_file: ca.crt\n  client_auth_type: VerifyClientCertIfGiven\n  client_allowed_sans: [a]\n`,
+      /: tls_server_config\.client_allowed_sans: needs client_auth_type RequireAnyClientCert or RequireAndVerifyClientCert$/],
+    ['an unknown TLS version', `${tlsBase}  min_version: TLS14\n`, /: tls_server_config\.min_version: must be one of TLS10, TLS11, TLS12, TLS13$/],
+    ['a TLS version as a number', `${tlsBase}  max_version: 1.3\n`, /: tls_server_config\.max_version: .*expected string/],
+    ['min_version above max_version', `${tlsBase}  min_version: TLS13\n  max_version: TLS12\n`,
+      /: tls_server_config\.min_version: TLS13 is above max_version TLS12$/],
+    ['an unknown cipher suite', `${tlsBase}  cipher_suites: [TLS_RSA_WITH_RC4_128_SHA]\n`, /: tls_server_config\.cipher_suites\[0\]: not a cipher suite Go accepts/],
+    ['an unknown curve', `${tlsBase}  curve_preferences: [CurveP256, P-256]\n`, /: tls_server_config\.curve_preferences\[1\]: must be one of CurveP256, /],
+    ['a header exporter-toolkit does not allow', 'http_server_config:\n  headers:\n    X-Powered-By: me\n',
+      /: http_server_config\.headers\.X-Powered-By: cannot be configured \(allowed: Strict-Transport-Security, /],
+    ['a header value outside its list', 'http_server_config:\n  headers:\n    X-Frame-Options: DENY\n',
+      /: http_server_config\.headers\.X-Frame-Options: must be one of deny, sameorigin$/],
+    ['a header value with a line break', 'http_server_config:\n  headers:\n    Content-Security-Policy: "a\\nb"\n',
+      /: http_server_config\.headers\.Content-Security-Policy: contains a control character or a line break$/],
+    ['a password that is not a bcrypt hash', 'basic_auth_users:\n  alice: plain-text-password\n', /: basic_auth_users\.alice: not a bcrypt hash/],
+    ['a user name with a colon', `basic_auth_users:\n  "a:b": ${hash}\n`, /: basic_auth_users\.a:b: a user name cannot contain ":"/],
+    ['rate_limit', 'rate_limit:\n  interval: 1s\n  burst: 5\n', /: rate_limit: not supported by this exporter/],
+    ['YAML that does not parse', 'tls_server_config: [\n', /: not valid YAML: /],
+  ];
+
+  it.each(cases)('%s', (_name, yaml, expected) => {
+    expect(loadError(yaml)).toMatch(expected);
+  });
+
+  it('a missing file', () => {
+    expect(() => loadWebConfig(join(dir, 'absent.yml'))).toThrow(/absent\.yml: cannot read the web config file \(ENOENT\)$/);
+  });
+
+  it('without echoing the secret it rejects', () => {
+    expect(loadError('basic_auth_users:\n  alice: plain-text-password\n')).not.toContain('plain-text-password');
+  });
+});
