@@ -78,16 +78,27 @@ async function readAllPages<T>(api: PagedApi<T>, ctx: ApiContext): Promise<Page<
   // The first page tells the total: fetch the rest at once; the host limiter bounds what is in flight.
   const listing = new AbortController();
   const pageCtx: ApiContext = { ...ctx, signal: AbortSignal.any([ctx.signal, listing.signal]) };
-  const rest = laterOffsets(first.total, api.pageLimit, maxOffset).map((offset) =>
-    fetchPage(api, offset, pageCtx).catch((err: unknown) => {
-      listing.abort(err); // one failed page fails the pair: stop asking for the others
-      throw err;
-    }),
-  );
-  const settled = await Promise.allSettled(rest);
-  const failed = settled.find((result) => result.status === 'rejected');
-  if (failed) throw listing.signal.reason ?? failed.reason;
-  return [first, ...settled.map((result) => (result as PromiseFulfilledResult<Page<T>>).value)];
+  const fetchAll = async (offsets: number[]): Promise<Page<T>[]> => {
+    const settled = await Promise.allSettled(
+      offsets.map((offset) =>
+        fetchPage(api, offset, pageCtx).catch((err: unknown) => {
+          listing.abort(err); // one failed page fails the pair: stop asking for the others
+          throw err;
+        }),
+      ),
+    );
+    const failed = settled.find((result) => result.status === 'rejected');
+    if (failed) throw listing.signal.reason ?? failed.reason;
+    return settled.map((result) => (result as PromiseFulfilledResult<Page<T>>).value);
+  };
+  const pages = [first, ...(await fetchAll(laterOffsets(first.total, api.pageLimit, maxOffset)))];
+  // Vaults created meanwhile push the last ones past the planned pages: follow the largest total seen.
+  for (let covered = pages.length * api.pageLimit; ; covered = pages.length * api.pageLimit) {
+    const largest = Math.max(...pages.map((page) => page.total ?? 0));
+    const more = laterOffsets(largest, api.pageLimit, maxOffset).filter((offset) => offset >= covered);
+    if (more.length === 0 || pages.length >= MAX_SEQUENTIAL_PAGES) return pages;
+    pages.push(...(await fetchAll(more)));
+  }
 }
 
 /**

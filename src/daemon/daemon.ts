@@ -27,6 +27,7 @@ export class Daemon {
   private runtime: Runtime;
   private server: RunningServer | undefined;
   private reloading: Promise<string | undefined> | undefined;
+  private readyLatched = false;
 
   constructor(
     private readonly options: DaemonOptions,
@@ -48,7 +49,7 @@ export class Daemon {
       version: options.version,
       metrics: { vaultBody: () => this.runtime.exposition.body(), registry: options.metrics.registry },
       statuses: () => this.runtime.collector.statuses(),
-      ready: () => this.runtime.collector.ready(),
+      ready: () => this.isReady(),
       reload: options.loadConfig ? () => this.reload() : undefined,
     });
     this.server = await serve(app, {
@@ -59,6 +60,15 @@ export class Daemon {
     });
     options.log.info({ url: `${this.server.url}${options.telemetryPath}` }, 'listening');
     void this.runtime.scheduler.start();
+  }
+
+  /**
+   * Ready once every pair has finished its first refresh attempt and what it published is on /metrics;
+   * it stays ready while later refreshes render, so that /-/ready does not flap.
+   */
+  isReady(): boolean {
+    this.readyLatched ||= this.runtime.collector.ready() && this.runtime.exposition.isIdle();
+    return this.readyLatched;
   }
 
   /** Re-reads the config; a bad one is rejected and the running one stays. Resolves to the error, if any. */
@@ -85,6 +95,7 @@ export class Daemon {
     const old = this.runtime;
     await old.scheduler.shutdown();
     this.runtime = next;
+    this.readyLatched = false;
     metrics.configLoaded(true);
     log.info('config reloaded');
     void next.scheduler.start();

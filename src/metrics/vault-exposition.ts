@@ -35,6 +35,7 @@ export class VaultExposition {
   private current: VaultBody | undefined;
   private tail: Promise<void> = Promise.resolve();
   private composeQueued = false;
+  private pending = 0;
 
   constructor(
     private readonly pairOrder: readonly string[],
@@ -47,6 +48,11 @@ export class VaultExposition {
   /** The last composed body; undefined only before the first (empty) composition finished. */
   body(): VaultBody | undefined {
     return this.current;
+  }
+
+  /** No rendering or composition is queued: body() shows every change seen so far. */
+  isIdle(): boolean {
+    return this.pending === 0;
   }
 
   /** Resolves once every change seen so far is in body(). */
@@ -78,9 +84,15 @@ export class VaultExposition {
   }
 
   private enqueue(task: () => Promise<void>): void {
-    this.tail = this.tail.then(task).catch((err: unknown) => {
-      this.log.error({ err_msg: (err as Error).message }, 'rendering the vault exposition failed; serving the previous one');
-    });
+    this.pending++;
+    this.tail = this.tail
+      .then(task)
+      .catch((err: unknown) => {
+        this.log.error({ err_msg: (err as Error).message }, 'rendering the vault exposition failed; serving the previous one');
+      })
+      .finally(() => {
+        this.pending--;
+      });
   }
 
   private requestCompose(): void {

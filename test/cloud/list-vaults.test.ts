@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { listCbrVaults } from '../../src/cloud/cbr.js';
+import { HSS_MAX_OFFSET, hssApi, listHssVaults } from '../../src/cloud/hss.js';
+import { listVaults } from '../../src/cloud/list-vaults.js';
+import { generateFleet } from '../../src/sim/fleet.js';
+import { startSimulatedCloud, type SimulatedCloud } from '../../src/sim/server.js';
+import { apiContext } from '../helpers/api-context.js';
+
+const PROJECT = 'paging-project';
+let cloud: SimulatedCloud;
+
+beforeAll(async () => {
+  cloud = await startSimulatedCloud({ fleets: [generateFleet({ projectId: PROJECT, cbrVaults: 2500, hssVaults: 450 })], tokens: ['test-token'] });
+});
+afterAll(() => cloud.close());
+beforeEach(() => {
+  cloud.faults.reset();
+  cloud.requests.clear();
+});
+
+const ids = (records: readonly { id?: string; vault_id?: string }[]) => records.map((r) => r.id ?? r.vault_id).sort();
+
+describe('paging CBR', () => {
+  it('reads every vault in pages of 1000 and stops at count', async () => {
+    const listing = await listCbrVaults(cloud.url, PROJECT, apiContext());
+    expect(listing.vaults.map((v) => v.id).sort()).toEqual(ids(cloud.vaults(PROJECT, 'cbr')));
+    expect(listing.pages).toBe(3);
+    const sent = cloud.requests.filter({ api: 'cbr' }).map((r) => [r.limit, r.offset]);
+    expect(sent.sort()).toEqual([['1000', '0'], ['1000', '1000'], ['1000', '2000']]);
+  });
+});
+
+describe('paging HSS', () => {
+  it('always sends limit=200 (the API defaults to 10) and reads every vault', async () => {
+    const listing = await listHssVaults(cloud.url, PROJECT, apiContext());
+    expect(listing.vaults.map((v) => v.id).sort()).toEqual(ids(cloud.vaults(PROJECT, 'hss')));
+    const sent = cloud.requests.filter({ api: 'hss' });
+    expect(sent.map((r) => r.limit)).toEqual(['200', '200', '200']);
+    expect(sent.map((r) => Number(r.offset)).sort((a, b) => a - b)).toEqual([0, 200, 400]);
+  });
+
+  it('never asks past the offset cap, and reports the vaults beyond it', async () => {
+    expect(hssApi(cloud.url, PROJECT).maxOffset).toBe(HSS_MAX_OFFSET);
+    expect(HSS_MAX_OFFSET).toBe(2_000_000);
+    cloud.setReportedTotal(PROJECT, 'hss', 5000);
+    try {
+      // The same rule with a cap of 1000 instead of 2,000,000, so the test needs 6 pages, not 10,001.
+      const listing = await listVaults({ ...hssApi(cloud.url, PROJECT), maxOffset: 1000 }, apiContext());
+      const offsets = cloud.requests.filter({ api: 'hss' }).map((r) => Number(r.offset));
+      expect(Math.max(...offsets)).toBe(1000);
+      expect(listing.reportedTotal).toBe(5000);
+      expect(listing.unreachable).toBe(5000 - 1200);
+    } finally {
+      cloud.setReportedTotal(PROJECT, 'hss', undefined);
+    }
+  });
+});
+
+describe('pages that shift while being read', () => {
+  it('reads the listing again when vaults are created between pages, and keeps no duplicates', async () => {
+    const before = ids(cloud.vaults(PROJECT, 'cbr'));
+    cloud.faults.set({ insertBetweenPages: true, only: 'cbr' });
+    const listing = await listCbrVaults(cloud.url, PROJECT, apiContext());
+    cloud.faults.reset();
+    const got = listing.vaults.map((v) => v.id);
+    expect(new Set(got).size).toBe(got.length);
+    expect(listing.passes).toBeGreaterThan(1);
+    // Every vault that existed before the listing began is in it.
+    expect(before.filter((id) => !got.includes(id))).toEqual([]);
+  });
+
+  it('deduplicates by vault id when a record appears on two pages', async () => {
+    const project = cloud.vaults(PROJECT, 'hss');
+    const first = project[0]!;
+    cloud.addVaults(PROJECT, 'hss', [first], 'end'); // the same vault twice in the listing
+    try {
+      const listing = await listHssVaults(cloud.url, PROJECT, apiContext());
+      expect(listing.vaults.filter((v) => v.id === first.vault_id)).toHaveLength(1);
+    } finally {
+      cloud.deleteVaults(PROJECT, 'hss', [first.vault_id]);
+      cloud.addVaults(PROJECT, 'hss', [first], 'start');
+    }
+  });
+});
+
+describe('failures', () => {
+  it('retries throttling and server errors, counting every attempt, and still reads everything', async () => {
+    cloud.faults.set({ throttleEvery: 2, retryAfterSeconds: 0, serverErrorEvery: 3 });
+    const ctx = apiContext({ maxRetries: 5 });
+    const listing = await listCbrVaults(cloud.url, PROJECT, ctx);
+    expect(listing.vaults).toHaveLength(cloud.vaults(PROJECT, 'cbr').length);
+    expect(ctx.attempts.filter((c) => c === '429').length).toBeGreaterThan(0);
+    expect(ctx.attempts.filter((c) => c === '500').length).toBeGreaterThan(0);
+    expect(ctx.attempts.length).toBe(cloud.requests.count({ api: 'cbr' }));
+  });
+
+  it('does not retry a rejected credential and names the API error', async () => {
+    const ctx = apiContext({}, 'wrong-token');
+    await expect(listHssVaults(cloud.url, PROJECT, ctx)).rejects.toThrow(/HTTP 401, APIG\.0301/);
+    expect(ctx.attempts).toEqual(['401']);
+  });
+
+  it('gives up after max retries with the last failure', async () => {
+    cloud.faults.set({ outage: 'unavailable' });
+    const ctx = apiContext({ maxRetries: 2 });
+    await expect(listCbrVaults(cloud.url, PROJECT, ctx)).rejects.toThrow(/HTTP 503/);
+    expect(ctx.attempts).toEqual(['503', '503', '503']);
+  });
+
+  it('counts a body that is not JSON as invalid_body and retries it', async () => {
+    cloud.faults.set({ truncateEvery: 1, only: 'hss' });
+    const ctx = apiContext({ maxRetries: 1 });
+    await expect(listHssVaults(cloud.url, PROJECT, ctx)).rejects.toThrow(/body is not JSON/);
+    expect(ctx.attempts).toEqual(['invalid_body', 'invalid_body']);
+  });
+});
+

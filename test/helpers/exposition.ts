@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { pino } from 'pino';
+import type { PairStatus, VaultSnapshot } from '../../src/collect/snapshot.js';
+import { pairKey } from '../../src/collect/snapshot.js';
+import { VaultExposition } from '../../src/metrics/vault-exposition.js';
+
+export const silentLog = pino({ level: 'silent' });
+
+export function fixture(name: string): unknown {
+  return JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
+}
+
+export function statusOf(snapshot: VaultSnapshot): PairStatus {
+  return { pair: snapshot.pair, attempted: true, up: true, unreachable: 0, snapshot, lastSuccess: snapshot.takenAt };
+}
+
+export function pairFor(source: 'cbr' | 'hss', projectId = '0605767b5780d5762fc5c0118072a564', region = 'ap-southeast-1') {
+  return { key: pairKey(source, projectId, region), source, projectId, region, endpoint: 'http://127.0.0.1:1' };
+}
+
+/** The vault part of /metrics for these snapshots, as the exporter serves it. */
+export async function exposeSnapshots(snapshots: VaultSnapshot[]): Promise<string> {
+  const exposition = new VaultExposition(snapshots.map((s) => s.pair.key), silentLog);
+  for (const snapshot of snapshots) exposition.update(statusOf(snapshot));
+  await exposition.settled();
+  return Buffer.concat(exposition.body()!.parts).toString('utf8');
+}
+
+/** Only the sample lines of the named family. */
+export function samplesOf(text: string, family: string): string[] {
+  return text.split('\n').filter((line) => line.startsWith(`${family}{`) || line.startsWith(`${family} `));
+}
