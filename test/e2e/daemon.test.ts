@@ -117,6 +117,10 @@ describe('the daemon against the simulated cloud', () => {
     expect(invalid.every((s) => s.value > 0)).toBe(true);
     const requests = samples.filter((s) => s.name === 'huaweicloud_vault_exporter_api_requests_total' && s.labels.code === '200');
     expect(requests.length).toBe(4);
+    // Malformed records are logged once per refresh and pair, with counts.
+    const warnings = daemon.logs().filter((r) => r.msg === 'API records did not match the documented shape; affected series left out');
+    expect(warnings.map((r) => r.pair).sort()).toEqual([`cbr/${PROJECTS[1]!.id}/cn-north-4`, `hss/${PROJECTS[1]!.id}/cn-north-4`]);
+    expect(warnings.every((r) => Number(r.invalid_fields) > 0 && Number(r.invalid_records) === 1)).toBe(true);
   });
 
   it('passes promtool check metrics with no complaints', (ctx) => {

@@ -79,6 +79,9 @@ describe('faults of the cloud', () => {
     const back = await scrapeUntil(daemon.url, (s) => values(s, UP).every((v) => v === 1) && s.filter((x) => x.name === 'huaweicloud_hss_vault_size_bytes').length === 120);
     expect(values(back, VAULTS, { source: 'hss' })).toEqual([60, 60]);
     expect(daemon.logs().some((r) => r.msg === 'last snapshot is older than max staleness; its vault series are dropped')).toBe(true);
+    // The failure's log line names the API error and the request id, for a ticket with Huawei.
+    const failed = daemon.logs().find((r) => r.msg === 'refresh failed; keeping the previous snapshot');
+    expect(String(failed?.err_msg)).toMatch(/HTTP 503, APIG\.\d{4}, .+, request id \S+/);
   });
 
   it('drops deleted vaults and adds created ones at the next refresh', async () => {

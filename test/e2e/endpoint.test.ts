@@ -1,0 +1,108 @@
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import bcrypt from 'bcryptjs';
+import { Agent, request } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateFleet } from '../../src/sim/fleet.js';
+import { startSimulatedCloud, type SimulatedCloud } from '../../src/sim/server.js';
+import { startDaemon, waitFor200, writeTempFile, type DaemonProcess } from '../helpers/daemon-process.js';
+import { makePki } from '../helpers/pki.js';
+
+const TOKEN = 'endpoint-token-77aa';
+const PASSWORD = 'scrape-me-9!';
+let cloud: SimulatedCloud;
+let pki: ReturnType<typeof makePki>;
+
+function config(): string {
+  return `refresh: { schedule: "0 0 1 1 *" }\nauth: { token: "${TOKEN}" }\ntargets:\n  - project_id: "ep"\n    region: ap-southeast-1\n    endpoints: { cbr: "${cloud.url}", hss: "${cloud.url}" }\n`;
+}
+
+/** Sends raw bytes and returns what the server answered before closing. */
+function raw(port: number, bytes: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(port, '127.0.0.1', () => socket.end(bytes));
+    let reply = '';
+    socket.on('data', (chunk) => (reply += chunk.toString('latin1')));
+    socket.on('close', () => resolve(reply));
+    socket.on('error', reject);
+    socket.setTimeout(5000, () => socket.destroy());
+  });
+}
+
+beforeAll(async () => {
+  cloud = await startSimulatedCloud({ fleets: [generateFleet({ projectId: 'ep', cbrVaults: 20, hssVaults: 10 })], tokens: [TOKEN] });
+  pki = makePki();
+});
+afterAll(() => cloud?.close());
+
+describe('a secured endpoint (TLS with client certificates, basic auth)', () => {
+  let daemon: DaemonProcess;
+  let withCert: Agent;
+  beforeAll(async () => {
+    const hash = bcrypt.hashSync(PASSWORD, 10);
+    const web = writeTempFile(
+      'web.yml',
+      `tls_server_config:\n  cert_file: ${join(pki.dir, 'server.crt')}\n  key_file: ${join(pki.dir, 'server.key')}\n` +
+        `  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ${join(pki.dir, 'ca.crt')}\n` +
+        `basic_auth_users:\n  prometheus: "${hash}"\nhttp_server_config:\n  headers:\n    X-Content-Type-Options: nosniff\n`,
+    );
+    daemon = await startDaemon([`--config.file=${writeTempFile('c.yaml', config())}`, `--web.config.file=${web}`]);
+    withCert = new Agent({ connect: { ca: pki.pem('ca.crt'), cert: pki.pem('client.crt'), key: pki.pem('client.key') } });
+  });
+  afterAll(() => daemon?.stop());
+
+  const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+
+  it('serves metrics over TLS to a client with a certificate and the right password', async () => {
+    expect(daemon.url.startsWith('https://')).toBe(true);
+    const response = await request(`${daemon.url}/metrics`, { dispatcher: withCert, headers: { authorization: basic('prometheus', PASSWORD) } });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(await response.body.text()).toContain('huaweicloud_vault_exporter_build_info');
+  });
+
+  it('answers 401 with WWW-Authenticate without credentials and 401 with a wrong password, health paths included', async () => {
+    for (const path of ['/metrics', '/-/healthy', '/']) {
+      const none = await request(`${daemon.url}${path}`, { dispatcher: withCert });
+      expect(none.statusCode).toBe(401);
+      expect(none.headers['www-authenticate']).toMatch(/^Basic realm=/);
+      await none.body.dump();
+    }
+    const wrong = await request(`${daemon.url}/metrics`, { dispatcher: withCert, headers: { authorization: basic('prometheus', 'nope') } });
+    expect(wrong.statusCode).toBe(401);
+    await wrong.body.dump();
+  });
+
+  it('fails the TLS handshake for a client without a certificate', async () => {
+    const noCert = new Agent({ connect: { ca: pki.pem('ca.crt') } });
+    await expect(request(`${daemon.url}/-/healthy`, { dispatcher: noCert, headers: { authorization: basic('prometheus', PASSWORD) } })).rejects.toThrow();
+    await noCert.close();
+  });
+});
+
+describe('an endpoint facing malformed requests', () => {
+  let daemon: DaemonProcess;
+  let port: number;
+  beforeAll(async () => {
+    daemon = await startDaemon([`--config.file=${writeTempFile('c.yaml', config())}`]);
+    port = Number(new URL(daemon.url).port);
+    await waitFor200(`${daemon.url}/-/ready`);
+  });
+  afterAll(() => daemon?.stop());
+
+  it('answers garbage with 400, oversized headers with 431, and keeps serving', async () => {
+    expect(await raw(port, 'NOT HTTP AT ALL\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
+    expect(await raw(port, `GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`)).toMatch(/^HTTP\/1\.1 431/);
+    expect((await fetch(`${daemon.url}/-/healthy`)).status).toBe(200);
+  });
+
+  it('refuses a large body on the metrics path with 405 and survives it', async () => {
+    const response = await fetch(`${daemon.url}/metrics`, { method: 'POST', body: Buffer.alloc(5 * 1024 * 1024, 120) });
+    expect(response.status).toBe(405);
+    expect((await fetch(`${daemon.url}/metrics`)).status).toBe(200);
+  });
+
+  it('logs no stack trace for any of it', () => {
+    expect(daemon.lines.join('\n')).not.toMatch(/\n\s+at /);
+  });
+});
