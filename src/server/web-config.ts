@@ -2,9 +2,8 @@ import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { createSecureContext, type SecureVersion } from 'node:tls';
-import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
-import { ConfigError } from '../config/load.js';
+import { ConfigError, readYamlFile, schemaError } from '../config/yaml-file.js';
 
 /**
  * `--web.config.file`: the Prometheus exporter-toolkit web configuration format, so operators can reuse the
@@ -114,38 +113,13 @@ export interface WebConfig {
   readonly basicAuthUsers: ReadonlyMap<string, string>;
 }
 
-function pathOf(path: readonly PropertyKey[]): string {
-  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i ? `.${String(key)}` : String(key))).join('') || '(top level)';
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys') {
-    const where = issue.path.length ? `${pathOf(issue.path)}: ` : '';
-    return `${where}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-  }
-  return `${pathOf(issue.path)}: ${issue.message}`;
-}
-
 /** Reads and validates a web config file; every problem is a one-line ConfigError naming the key. */
 export function loadWebConfig(path: string): WebConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`${path}: cannot read the web config file (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-  }
-  let raw: unknown;
-  try {
-    raw = parseYaml(text, { prettyErrors: false });
-  } catch (err) {
-    const detail = err instanceof YAMLParseError ? err.message.split('\n')[0] : String(err);
-    throw new ConfigError(`${path}: not valid YAML: ${detail}`);
-  }
+  const raw = readYamlFile(path, 'web config file');
   // An empty file is valid for exporter-toolkit: plain HTTP, no auth.
   const result = webConfigSchema.safeParse(raw ?? {});
   if (!result.success) {
-    const [first] = result.error.issues;
-    throw new ConfigError(`${path}: ${first ? describeIssue(first) : 'invalid'}`);
+    throw schemaError(path, result.error);
   }
   const fail = (key: string, problem: string): never => {
     throw new ConfigError(`${path}: ${key}: ${problem}`);

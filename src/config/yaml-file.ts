@@ -1,0 +1,47 @@
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import type { z } from 'zod';
+
+/** A user mistake in a config file: its message is one line that names the key and the problem. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** Reads a YAML file (`what` names it in errors: "config file", "web config file"); ConfigError when it cannot. */
+export function readYamlFile(path: string, what: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${path}: cannot read the ${what} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
+  }
+  try {
+    return parseYaml(text, { prettyErrors: false });
+  } catch (err) {
+    const detail = err instanceof YAMLParseError ? err.message.split('\n')[0] : String(err);
+    throw new ConfigError(`${path}: not valid YAML: ${detail}`);
+  }
+}
+
+function pathOf(path: readonly PropertyKey[]): string {
+  return path.map((key, i) => (typeof key === 'number' ? `[${key}]` : i ? `.${String(key)}` : String(key))).join('') || '(top level)';
+}
+
+/** One schema problem as `key.path: problem`. */
+export function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'unrecognized_keys') {
+    const where = issue.path.length ? `${pathOf(issue.path)}: ` : '';
+    return `${where}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+  }
+  if (issue.code === 'invalid_union' && issue.message === 'Invalid input') {
+    return `${pathOf(issue.path)}: does not match any accepted form`;
+  }
+  return `${pathOf(issue.path)}: ${issue.message}`;
+}
+
+/** The ConfigError for a failed schema check: the first problem, and how many more there are. */
+export function schemaError(origin: string, error: z.ZodError): ConfigError {
+  const [first] = error.issues;
+  const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more)` : '';
+  return new ConfigError(`${origin}: ${first ? describeIssue(first) : 'invalid'}${more}`);
+}
