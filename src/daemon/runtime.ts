@@ -62,7 +62,7 @@ export function buildRuntime(config: Config, auths: readonly AuthConfig[], deps:
         requestTimeoutMs: config.refresh.request_timeout,
       }));
     } catch (err) {
-      throw new ConfigError(`targets[${i}].auth: ${(err as Error).message}`);
+      throw new ConfigError(`targets[${i}]: credentials: ${(err as Error).message}`);
     }
   });
   const sources = buildPairSources(config, {
