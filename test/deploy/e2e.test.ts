@@ -1,0 +1,232 @@
+// The proof: the daemon in --demo mode, scraped by a real Prometheus running the shipped rules
+// (every `for:` shortened), and everything read back through Prometheus's HTTP API.
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIND_BLOCKED_REASONS, CBR_VAULT_METRICS, HSS_VAULT_METRICS, JOB_NAME, VAULT_LABELS } from './helpers/contract.js';
+import { loadDashboard, parseLabelValues, queryPanels, substitute, variableQuery } from './helpers/dashboard.js';
+import { MAIN_JS, packageVersion, readYaml } from './helpers/paths.js';
+import { Daemon, freePort, get, sleep, waitFor } from './helpers/process.js';
+import { PrometheusApi, type ActiveAlert } from './helpers/prometheus-api.js';
+import { ruleGroups, type RuleGroup } from './helpers/rules.js';
+import { skipWithout } from './helpers/tools.js';
+
+const SHORT_FOR = '5s';
+const EXPECTED_FIRING = ['HuaweiCloudVaultNearFull', 'HuaweiCloudVaultFull', 'HuaweiCloudHssVaultBindIneligible'];
+const EXPECTED_SILENT = ['HuaweiCloudVaultExporterSourceDown', 'HuaweiCloudVaultExporterDown', 'HuaweiCloudVaultExporterStale'];
+
+const shorten = (groups: RuleGroup[]): RuleGroup[] =>
+  groups.map((g) => ({ ...g, rules: g.rules.map((r) => (r.for ? { ...r, for: SHORT_FOR } : r)) }));
+const vaultKey = (labels: Record<string, string>): string => `${labels.project_id}/${labels.vault_id}`;
+const firing = (alerts: ActiveAlert[], name: string): ActiveAlert[] => alerts.filter((a) => a.labels.alertname === name && a.state === 'firing');
+
+// Skips only where promtool is missing outside CI (promtool and prometheus come in one Debian package).
+describe.skipIf(skipWithout('promtool'))('end to end: --demo exporter scraped by Prometheus with the shipped rules', () => {
+  let exporter: Daemon | undefined;
+  let prometheus: Daemon | undefined;
+  let api: PrometheusApi;
+  let scratch: string;
+  let alerts: ActiveAlert[];
+
+  beforeAll(async () => {
+    expect(existsSync(MAIN_JS), `${MAIN_JS} is missing: run npm run build (npm test does)`).toBe(true);
+    scratch = mkdtempSync(join(tmpdir(), 'hve-e2e-'));
+
+    const exporterPort = await freePort();
+    exporter = new Daemon('exporter', process.execPath, [MAIN_JS, '--demo', `--web.listen-address=127.0.0.1:${exporterPort}`, '--log.level=warn']);
+    await waitFor('the exporter to be ready', async () => ((await get(`http://127.0.0.1:${exporterPort}/-/ready`)).status === 200 ? true : undefined), {
+      timeoutMs: 30_000,
+      daemons: [exporter],
+    });
+
+    // The shipped prometheus.yml and rule files, at 1s intervals and with short `for:`s.
+    const shipped = readYaml<{ rule_files: string[]; scrape_configs: Array<Record<string, unknown> & { job_name: string }> }>('deploy/prometheus/prometheus.yml');
+    const job = shipped.scrape_configs.find((s) => s.job_name === JOB_NAME);
+    expect(job, `prometheus.yml has no job ${JOB_NAME}`).toBeDefined();
+    for (const file of shipped.rule_files) {
+      writeFileSync(join(scratch, file), stringify({ groups: shorten(ruleGroups(file as 'alerts.yml' | 'rules.yml')) }));
+    }
+    writeFileSync(
+      join(scratch, 'prometheus.yml'),
+      stringify({
+        global: { scrape_interval: '1s', evaluation_interval: '1s' },
+        rule_files: shipped.rule_files,
+        scrape_configs: [{ ...job, scrape_interval: '1s', scrape_timeout: '1s', static_configs: [{ targets: [`127.0.0.1:${exporterPort}`] }] }],
+      }),
+    );
+    const promPort = await freePort();
+    prometheus = new Daemon('prometheus', 'prometheus', [
+      `--config.file=${join(scratch, 'prometheus.yml')}`,
+      `--storage.tsdb.path=${join(scratch, 'data')}`,
+      `--web.listen-address=127.0.0.1:${promPort}`,
+      '--log.level=warn',
+    ]);
+    api = new PrometheusApi(`http://127.0.0.1:${promPort}`);
+    const daemons = [exporter, prometheus];
+    await waitFor('Prometheus to be ready', async () => ((await get(`${api.base}/-/ready`)).status === 200 ? true : undefined), { timeoutMs: 30_000, daemons });
+
+    await waitFor(
+      `${EXPECTED_FIRING.join(', ')} to fire`,
+      async () => {
+        const active = await api.alerts();
+        return EXPECTED_FIRING.every((name) => firing(active, name).length > 0) ? true : undefined;
+      },
+      { timeoutMs: 90_000, intervalMs: 500, daemons },
+    );
+    // A few more evaluations, so that every rule has run and pending alerts had their chance.
+    await sleep(4000);
+    alerts = await api.alerts();
+  }, 180_000);
+
+  afterAll(async () => {
+    await prometheus?.stop();
+    await exporter?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('scrapes every per-vault metric, each series naming its vault', async () => {
+    for (const metric of [...CBR_VAULT_METRICS, ...HSS_VAULT_METRICS]) {
+      const series = await api.query(metric);
+      expect(series.length, metric).toBeGreaterThan(0);
+      for (const { metric: labels } of series) {
+        for (const label of VAULT_LABELS) expect(labels[label], `${metric} without ${label}`).toBeTruthy();
+      }
+    }
+  });
+
+  it("reports as many vaults per pair as the exporter's vaults gauge", async () => {
+    for (const source of ['cbr', 'hss']) {
+      const gauge = await api.query(`sum by (project_id, region) (huaweicloud_vault_exporter_vaults{source="${source}"})`);
+      const seen = await api.query(`count by (project_id, region) (group by (project_id, region, vault_id) ({__name__=~"huaweicloud_${source}_vault_.+"}))`);
+      const asMap = (s: typeof seen) => Object.fromEntries(s.map((x) => [`${x.metric.project_id}/${x.metric.region}`, Number(x.value[1])]));
+      expect(Object.keys(asMap(gauge)).length).toBeGreaterThan(0);
+      expect(asMap(seen), source).toEqual(asMap(gauge));
+    }
+  });
+
+  it('exporter: every (source, project, region) up and refreshed; build_info carries the package version', async () => {
+    const up = await api.query('huaweicloud_vault_exporter_source_up');
+    expect(up.length).toBeGreaterThan(0);
+    for (const s of up) expect(s.value[1], JSON.stringify(s.metric)).toBe('1');
+    const build = await api.query('huaweicloud_vault_exporter_build_info');
+    expect(build.map((s) => s.metric.version)).toEqual([packageVersion()]);
+    const target = await api.query(`up{job="${JOB_NAME}"}`);
+    expect(target.map((s) => s.value[1])).toEqual(['1']);
+  });
+
+  it('every recording and alerting rule evaluates without error', async () => {
+    const rules = await api.rules();
+    const shipped = [...ruleGroups('rules.yml'), ...ruleGroups('alerts.yml')].flatMap((g) => g.rules);
+    expect(rules.length).toBe(shipped.length);
+    for (const rule of rules) expect({ rule: rule.name, health: rule.health, error: rule.lastError ?? '' }).toEqual({ rule: rule.name, health: 'ok', error: '' });
+  });
+
+  it.each(EXPECTED_FIRING)('%s fires on the demo fleet', (name) => {
+    expect(firing(alerts, name).length).toBeGreaterThan(0);
+  });
+
+  it.each(EXPECTED_SILENT)('%s is neither firing nor pending', (name) => {
+    expect(alerts.filter((a) => a.labels.alertname === name)).toEqual([]);
+  });
+
+  it('capacity alerts: Full at ≥ 95%, NearFull at 85–95%, one alert per vault', () => {
+    const full = firing(alerts, 'HuaweiCloudVaultFull');
+    const nearFull = firing(alerts, 'HuaweiCloudVaultNearFull');
+    for (const a of full) expect(Number(a.value), a.labels.vault_id).toBeGreaterThanOrEqual(0.95);
+    for (const a of nearFull) expect(Number(a.value), a.labels.vault_id).toBeGreaterThanOrEqual(0.85);
+    // A vault both CBR and HSS report, or that is full, raises one capacity alert, not two.
+    const keys = [...full, ...nearFull].map((a) => vaultKey(a.labels));
+    expect(new Set(keys).size).toBe(keys.length);
+    for (const a of [...full, ...nearFull]) {
+      expect(a.annotations.description).toContain(a.labels.vault_id);
+      expect(a.annotations.description).toMatch(/\d+(\.\d+)?% full: [\d.]+[KMGTPE]?iB used of [\d.]+[KMGTPE]?iB/);
+    }
+  });
+
+  it('capacity alerts cover every vault at or above the thresholds', async () => {
+    const ratios = await api.query('huaweicloud:vault_used_ratio >= 0.85');
+    const alerted = new Set(
+      alerts.filter((a) => ['HuaweiCloudVaultFull', 'HuaweiCloudVaultNearFull'].includes(a.labels.alertname ?? '')).map((a) => vaultKey(a.labels)),
+    );
+    expect(ratios.length).toBeGreaterThan(0);
+    for (const s of ratios) expect(alerted, vaultKey(s.metric)).toContain(vaultKey(s.metric));
+  });
+
+  it('HuaweiCloudHssVaultBindIneligible names the reasons that hold for the vault', async () => {
+    const blocked = await api.query('max by (project_id, vault_id, reason) (huaweicloud_hss_vault_bind_blocked) == 1');
+    const reasonsOf = new Map<string, string[]>();
+    for (const s of blocked) reasonsOf.set(vaultKey(s.metric), [...(reasonsOf.get(vaultKey(s.metric)) ?? []), s.metric.reason as string]);
+    const named = new Set<string>();
+    for (const alert of firing(alerts, 'HuaweiCloudHssVaultBindIneligible')) {
+      const text = alert.annotations.description ?? '';
+      expect(text).toContain(alert.labels.vault_id);
+      const reasons = reasonsOf.get(vaultKey(alert.labels)) ?? [];
+      expect(reasons.length, `${vaultKey(alert.labels)} has no blocking reason`).toBeGreaterThan(0);
+      for (const reason of reasons) expect(text).toContain(reason);
+      reasons.forEach((r) => named.add(r));
+    }
+    expect([...named].sort()).toEqual([...BIND_BLOCKED_REASONS].sort());
+  });
+
+  it('HuaweiCloudVaultStatusAbnormal fires for vaults in a bad status, never for available or deleting', () => {
+    const abnormal = alerts.filter((a) => a.labels.alertname === 'HuaweiCloudVaultStatusAbnormal');
+    expect(abnormal.length).toBeGreaterThan(0);
+    for (const a of abnormal) expect(['available', 'deleting']).not.toContain(a.labels.status);
+  });
+
+  describe('Grafana dashboard queries', () => {
+    const dashboard = loadDashboard();
+    const [, ...variables] = dashboard.templating.list;
+    const all = Object.fromEntries(dashboard.templating.list.map((v) => [v.name, '.*']));
+
+    it('every template variable query returns values', async () => {
+      for (const v of variables) {
+        const { match, label } = parseLabelValues(substitute(variableQuery(v), all));
+        expect((await api.labelValues(label, match)).length, v.name).toBeGreaterThan(0);
+      }
+    });
+
+    // For each project the dashboard offers (and for all of them), every panel target returns data.
+    it('every panel query returns data, for all projects and for each one', async () => {
+      const projectVar = variables.find((v) => v.name === 'project');
+      const { match, label } = parseLabelValues(substitute(variableQuery(projectVar!), all));
+      const projects = await api.labelValues(label, match);
+      const selections = [all];
+      for (const project of projects) {
+        const regionVar = variables.find((v) => v.name === 'region');
+        const region = parseLabelValues(substitute(variableQuery(regionVar!), { ...all, project }));
+        const [first] = await api.labelValues(region.label, region.match);
+        selections.push({ ...all, project, region: first as string });
+      }
+      const empty: string[] = [];
+      for (const values of selections) {
+        for (const panel of queryPanels(dashboard)) {
+          for (const target of panel.targets) {
+            const expr = substitute(target.expr, values);
+            const series = target.instant ? await api.query(expr) : await api.queryRange(expr, 30);
+            if (series.length === 0) empty.push(`${panel.title} [${target.refId}] with project=${values.project}: ${expr}`);
+          }
+        }
+      }
+      expect(empty).toEqual([]);
+    });
+
+    // Grafana's merge transformation joins table rows on equal label columns: a stray __name__ or
+    // label in one query would leave its values on rows of their own.
+    it('tables that merge several queries get rows with the same labels from each', async () => {
+      const merged = queryPanels(dashboard).filter((p) => p.transformations?.some((t) => t.id === 'merge'));
+      expect(merged.length).toBeGreaterThan(0);
+      for (const panel of merged) {
+        const results = await Promise.all(panel.targets.map((t) => api.query(substitute(t.expr, all))));
+        const keys = results.map((series) => [...new Set(series.map((s) => Object.keys(s.metric).sort().join(',')))]);
+        for (const k of keys) expect(k, panel.title).toEqual(keys[0]);
+        expect(keys[0]?.[0], panel.title).not.toContain('__name__');
+        const rows = results.map((series) => new Set(series.map((s) => JSON.stringify(s.metric))));
+        const common = [...(rows[0] ?? [])].filter((row) => rows.every((r) => r.has(row)));
+        expect(common.length, `${panel.title}: no row that every query fills`).toBeGreaterThan(0);
+      }
+    });
+  });
+});

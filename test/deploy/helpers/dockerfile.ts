@@ -1,0 +1,46 @@
+import { readText } from './paths.js';
+
+export interface Instruction {
+  op: string;
+  args: string;
+}
+export interface Stage {
+  from: string;
+  name?: string;
+  instructions: Instruction[];
+}
+
+/** The Dockerfile's stages with their instructions (comments dropped, continuations joined). */
+export function dockerfileStages(text = readText('Dockerfile')): Stage[] {
+  const lines = text
+    .replace(/\\\n/g, ' ')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+  const stages: Stage[] = [];
+  for (const line of lines) {
+    const [, op = '', args = ''] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
+    if (op.toUpperCase() === 'FROM') {
+      const [, from = '', name] = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args) ?? [];
+      stages.push({ from, name, instructions: [] });
+    } else {
+      stages.at(-1)?.instructions.push({ op: op.toUpperCase(), args });
+    }
+  }
+  return stages;
+}
+
+/** The JSON-array form of ENTRYPOINT/CMD. */
+export const execForm = (args: string): string[] => JSON.parse(args) as string[];
+
+/** COPY instructions as { from (stage name or undefined for the build context), sources, dest }. */
+export function copies(stage: Stage): Array<{ from?: string; sources: string[]; dest: string }> {
+  return stage.instructions
+    .filter((i) => i.op === 'COPY')
+    .map((i) => {
+      const words = i.args.split(/\s+/);
+      const from = words.find((w) => w.startsWith('--from='))?.slice('--from='.length);
+      const paths = words.filter((w) => !w.startsWith('--'));
+      return { from, sources: paths.slice(0, -1), dest: paths.at(-1) as string };
+    });
+}
