@@ -1,8 +1,6 @@
-import { ApiError } from './api-error.js';
 import { parseHssVault, type HssVault } from './hss-vault.js';
 import type { ApiContext } from './get-json.js';
-import { listVaults, type PagedApi, type VaultListing } from './list-vaults.js';
-import { isRecord } from './record-fields.js';
+import { listVaults, readListBody, type PagedApi, type VaultListing } from './list-vaults.js';
 
 /** HSS accepts limit 10–200 and defaults to 10: a client that omits it silently reads 10 vaults. */
 export const HSS_PAGE_LIMIT = 200;
@@ -15,13 +13,7 @@ export function hssApi(endpoint: string, projectId: string): PagedApi<HssVault> 
     maxOffset: HSS_MAX_OFFSET,
     url: (offset, limit) =>
       new URL(`${endpoint}/v5/${encodeURIComponent(projectId)}/ransomware/optional/vaults?offset=${offset}&limit=${limit}`),
-    readPage(body, url) {
-      if (!isRecord(body) || !Array.isArray(body.data_list)) {
-        throw new ApiError(`GET ${url.pathname}: response has no "data_list" array`, { code: 'invalid_body' });
-      }
-      const total = typeof body.total_num === 'number' && Number.isInteger(body.total_num) && body.total_num >= 0 ? body.total_num : undefined;
-      return { records: body.data_list, total };
-    },
+    readPage: (body, url) => readListBody(body, url, 'data_list', 'total_num'),
     parse: parseHssVault,
   };
 }

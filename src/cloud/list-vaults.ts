@@ -1,6 +1,7 @@
 import { ApiError } from './api-error.js';
 import type { Parsed } from './cbr-vault.js';
 import { getJson, type ApiContext } from './get-json.js';
+import { isRecord } from './record-fields.js';
 
 /** How one list API pages: its limits, URL and body shape. */
 export interface PagedApi<T> {
@@ -27,6 +28,18 @@ export interface VaultListing<T> {
   pages: number;
   /** Listings repeated because the total changed while pages were read. */
   passes: number;
+}
+
+/**
+ * Reads a page body of the shape `{<records>: [...], <total>: N}`: the records must be an array (else the
+ * body is not the documented one); an unusable total is treated as absent, and paging then walks pages.
+ */
+export function readListBody(body: unknown, url: URL, recordsKey: string, totalKey: string): { records: unknown[]; total: number | undefined } {
+  if (!isRecord(body) || !Array.isArray(body[recordsKey])) {
+    throw new ApiError(`GET ${url.pathname}: response has no "${recordsKey}" array`, { code: 'invalid_body' });
+  }
+  const total = body[totalKey];
+  return { records: body[recordsKey] as unknown[], total: typeof total === 'number' && Number.isInteger(total) && total >= 0 ? total : undefined };
 }
 
 interface Page<T> {

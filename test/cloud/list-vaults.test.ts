@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listCbrVaults } from '../../src/cloud/cbr.js';
 import { HSS_MAX_OFFSET, hssApi, listHssVaults } from '../../src/cloud/hss.js';
-import { listVaults } from '../../src/cloud/list-vaults.js';
+import { listVaults, readListBody } from '../../src/cloud/list-vaults.js';
 import { generateFleet } from '../../src/sim/fleet.js';
 import { startSimulatedCloud, type SimulatedCloud } from '../../src/sim/server.js';
 import { apiContext } from '../helpers/api-context.js';
@@ -115,3 +115,16 @@ describe('failures', () => {
   });
 });
 
+
+describe('page bodies', () => {
+  const url = new URL('http://x/v3/p/vaults');
+  it('rejects a body without the records array, naming it', () => {
+    expect(() => readListBody({ count: 3 }, url, 'vaults', 'count')).toThrow('GET /v3/p/vaults: response has no "vaults" array');
+    expect(() => readListBody(null, url, 'vaults', 'count')).toThrow(/no "vaults" array/);
+  });
+  it('treats an unusable total as absent', () => {
+    expect(readListBody({ vaults: [], count: '3' }, url, 'vaults', 'count').total).toBeUndefined();
+    expect(readListBody({ vaults: [], count: -1 }, url, 'vaults', 'count').total).toBeUndefined();
+    expect(readListBody({ vaults: [1], count: 7 }, url, 'vaults', 'count')).toEqual({ records: [1], total: 7 });
+  });
+});
