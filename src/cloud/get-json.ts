@@ -39,25 +39,42 @@ function describe(url: URL, status: number | string, requestId?: string, errorCo
   return parts.join(', ');
 }
 
-async function attempt(url: URL, ctx: ApiContext): Promise<Attempt> {
+/** What one HTTP exchange returned; read inside the host slot, interpreted after it is released. */
+type Exchange =
+  | { kind: 'response'; status: number; text: string; requestId?: string; retryAfter?: string }
+  | { kind: 'failed'; code: 'error' | 'timeout'; detail: string };
+
+/** One attempt on the wire: only sending and receiving hold the host slot, not parsing. */
+async function exchange(url: URL, ctx: ApiContext): Promise<Exchange> {
   const outgoing: OutgoingRequest = { method: 'GET', url, headers: { accept: 'application/json' } };
   await ctx.credentials.authorize(outgoing);
   const deadline = AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.requestTimeoutMs)]);
-  let response: Dispatcher.ResponseData;
-  let text: string;
   try {
-    response = await request(url, { method: 'GET', headers: outgoing.headers, dispatcher: ctx.dispatcher, signal: deadline });
-    text = await response.body.text();
+    const response = await request(url, { method: 'GET', headers: outgoing.headers, dispatcher: ctx.dispatcher, signal: deadline });
+    const text = await response.body.text();
+    return {
+      kind: 'response',
+      status: response.statusCode,
+      text,
+      requestId: headerText(response.headers['x-request-id']),
+      retryAfter: headerText(response.headers['retry-after']),
+    };
   } catch (err) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
     const timedOut = deadline.aborted || (err as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT';
-    const code = timedOut ? 'timeout' : 'error';
-    ctx.countAttempt(code);
-    const detail = timedOut ? `no answer within ${ctx.requestTimeoutMs} ms` : (err as Error).message;
-    return { kind: 'retry', error: new ApiError(describe(url, `${code} (${detail})`), { code }) };
+    return timedOut
+      ? { kind: 'failed', code: 'timeout', detail: `no answer within ${ctx.requestTimeoutMs} ms` }
+      : { kind: 'failed', code: 'error', detail: (err as Error).message };
   }
-  const status = response.statusCode;
-  const requestId = headerText(response.headers['x-request-id']);
+}
+
+/** Classifies an exchange and counts it as one attempt. */
+function interpret(url: URL, result: Exchange, ctx: ApiContext): Attempt {
+  if (result.kind === 'failed') {
+    ctx.countAttempt(result.code);
+    return { kind: 'retry', error: new ApiError(describe(url, `${result.code} (${result.detail})`), { code: result.code }) };
+  }
+  const { status, text, requestId } = result;
   if (status === 200) {
     try {
       const body: unknown = JSON.parse(text);
@@ -73,9 +90,7 @@ async function attempt(url: URL, ctx: ApiContext): Promise<Attempt> {
   const { errorCode, errorMsg } = readErrorBody(text);
   const error = new ApiError(describe(url, status, requestId, errorCode, errorMsg), { code: String(status), status, errorCode, errorMsg, requestId });
   if (status === 401) return { kind: 'unauthorized', error };
-  if (status === 429 || status >= 500) {
-    return { kind: 'retry', error, waitMs: retryAfterMs(headerText(response.headers['retry-after'])) };
-  }
+  if (status === 429 || status >= 500) return { kind: 'retry', error, waitMs: retryAfterMs(result.retryAfter) };
   return { kind: 'fail', error };
 }
 
@@ -94,7 +109,7 @@ export async function getJson(url: URL, ctx: ApiContext): Promise<unknown> {
   let renewed = false;
   for (let retry = 0; ; retry++) {
     ctx.signal.throwIfAborted();
-    const result = await ctx.limiter.run(url.host, () => attempt(url, ctx));
+    const result = interpret(url, await ctx.limiter.run(url.host, () => exchange(url, ctx)), ctx);
     if (result.kind === 'ok') return result.body;
     if (result.kind === 'fail') throw result.error;
     if (result.kind === 'unauthorized') {

@@ -47,7 +47,7 @@ export class Daemon {
     const app = createApp({
       telemetryPath: options.telemetryPath,
       version: options.version,
-      metrics: { vaultBody: () => this.runtime.exposition.body(), registry: options.metrics.registry },
+      metrics: { vaultBody: () => this.runtime.exposition.body(), registry: options.metrics.registry, version: options.metrics.version },
       statuses: () => this.runtime.collector.statuses(),
       ready: () => this.isReady(),
       reload: options.loadConfig ? () => this.reload() : undefined,

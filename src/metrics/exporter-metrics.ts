@@ -24,6 +24,8 @@ export interface ExporterMetrics {
   configLoaded(ok: boolean): void;
   /** Switches the collector whose state is reported (after a reload). */
   watch(collector: VaultCollector, refreshIntervalMs: number, maxStalenessMs: number): void;
+  /** Grows whenever a reported fact changes (a request, a pair's status, a reload), so renderings can be reused until then. */
+  version(): number;
 }
 
 /** The exporter's own metrics: live values, read from the collector at scrape time, rendered by prom-client. */
@@ -32,6 +34,7 @@ export function createExporterMetrics(version: string): ExporterMetrics {
   let collector: VaultCollector | undefined;
   let intervalSeconds = 0;
   let stalenessSeconds = 0;
+  let changes = 0;
   const eachPair = (gauge: Gauge<string>, value: (status: ReturnType<VaultCollector['statuses']>[number]) => number | undefined) => {
     gauge.reset();
     for (const status of collector?.statuses() ?? []) {
@@ -118,15 +121,24 @@ export function createExporterMetrics(version: string): ExporterMetrics {
 
   return {
     registry,
-    countRequest: (labels, code) => requests.inc({ ...labels, code }),
+    countRequest(labels, code) {
+      changes++;
+      requests.inc({ ...labels, code });
+    },
     configLoaded(ok) {
+      changes++;
       reloadOk.set(ok ? 1 : 0);
       if (ok) reloadTime.set(Date.now() / 1000);
     },
     watch(next, refreshIntervalMs, maxStalenessMs) {
+      changes++;
+      next.onChange(() => {
+        changes++;
+      });
       collector = next;
       intervalSeconds = refreshIntervalMs / 1000;
       stalenessSeconds = maxStalenessMs / 1000;
     },
+    version: () => changes,
   };
 }

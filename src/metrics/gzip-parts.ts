@@ -1,7 +1,4 @@
-import { constants, crc32, deflateRaw, deflateRawSync } from 'node:zlib';
-import { promisify } from 'node:util';
-
-const deflateRawAsync = promisify(deflateRaw);
+import { constants, crc32, createDeflateRaw, deflateRawSync } from 'node:zlib';
 
 /**
  * A large, rarely changing body compressed ahead of time, to which a small, per-request tail can be
@@ -18,20 +15,31 @@ export interface DeflatedHead {
 /** gzip header: magic, deflate, no flags, no mtime, no extra flags, OS unknown (RFC 1952). */
 const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff]);
 
-/** Compresses `parts` (in order) off the event loop: zlib runs on the thread pool; CRCs are taken a part at a time. */
+/** Output chunks this large keep the number of callbacks on the event loop small (zlib's default is 16 KiB). */
+const DEFLATE_CHUNK = 1 << 20;
+
+/**
+ * Compresses `parts` (in order) off the event loop: zlib streams them through the thread pool one part
+ * at a time (no concatenated copy of the whole body), and the CRC is taken a part at a time between yields.
+ */
 export async function deflateHead(parts: readonly Buffer[], level: number): Promise<DeflatedHead> {
+  const deflate = createDeflateRaw({ level, chunkSize: DEFLATE_CHUNK, finishFlush: constants.Z_SYNC_FLUSH });
+  const output: Buffer[] = [];
+  deflate.on('data', (chunk: Buffer) => output.push(chunk));
+  const done = new Promise<void>((resolve, reject) => {
+    deflate.once('end', resolve);
+    deflate.once('error', reject);
+  });
   let crc = 0;
   let length = 0;
   for (const part of parts) {
     crc = crc32(part, crc);
     length += part.length;
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    if (!deflate.write(part)) await new Promise<void>((resolve) => deflate.once('drain', resolve));
   }
-  const deflated = await deflateRawAsync(parts.length === 1 ? (parts[0] as Buffer) : Buffer.concat(parts), {
-    level,
-    finishFlush: constants.Z_SYNC_FLUSH,
-  });
-  return { deflated, crc, length };
+  deflate.end();
+  await done;
+  return { deflated: Buffer.concat(output), crc, length };
 }
 
 /** The buffers of one gzip member: header, head, compressed tail, trailer (CRC-32 and size mod 2^32). */

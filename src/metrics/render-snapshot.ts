@@ -11,9 +11,12 @@ const VAULTS_PER_SLICE = 1000;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** Sample lines of each family (aligned with the source's family list), without HELP/TYPE. */
+/**
+ * Sample lines of each family (aligned with the source's family list), without HELP/TYPE, as the chunks
+ * they were rendered in: never concatenated, since a copy of a large fleet's text would block the loop.
+ */
 export interface RenderedFamilies {
-  families: Buffer[];
+  families: Buffer[][];
   series: number;
 }
 
@@ -26,9 +29,9 @@ class FamilyText {
     if (this.pending.length >= CHUNK_CHARS) this.flush();
   }
 
-  finish(): Buffer {
+  finish(): Buffer[] {
     this.flush();
-    return this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks);
+    return this.chunks;
   }
 
   private flush(): void {

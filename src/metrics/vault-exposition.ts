@@ -116,7 +116,7 @@ export class VaultExposition {
         parts.push(Buffer.from(`${parts.length ? '\n' : ''}${familyHeader(family.name, family.help, 'gauge')}\n`));
         for (const key of this.pairOrder) {
           const pair = this.rendered.get(key);
-          if (pair?.snapshot.source === source) parts.push(pair.families[f] as Buffer);
+          if (pair?.snapshot.source === source) parts.push(...(pair.families[f] as Buffer[]));
         }
       });
     }

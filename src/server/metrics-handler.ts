@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Registry } from 'prom-client';
-import { gzipWithTail } from '../metrics/gzip-parts.js';
 import type { VaultBody } from '../metrics/vault-exposition.js';
+import { ScrapeBody } from './scrape-body.js';
 
 export const TEXT_FORMAT = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -10,21 +10,20 @@ export interface MetricsSource {
   vaultBody(): VaultBody | undefined;
   /** The exporter's own metrics, rendered live (small). */
   registry: Registry;
+  /** Grows whenever a fact the registry reports changed. */
+  version(): number;
 }
 
 /**
- * /metrics: the pre-rendered vault exposition plus the live exporter metrics. With gzip, only the small
- * live part is compressed per request and appended to the pre-compressed vault part (one gzip member).
- * No ETag: hashing a multi-megabyte body per request costs more than it ever saves a scraper.
+ * /metrics: the pre-rendered vault exposition plus the live exporter metrics, gzip-compressed when the
+ * client accepts it. No ETag: hashing a multi-megabyte body per request costs more than it ever saves.
  */
 export function metricsHandler(source: MetricsSource) {
+  const body = new ScrapeBody(source);
   return async (req: Request, res: Response): Promise<void> => {
     const vault = source.vaultBody();
-    const live = Buffer.from(await source.registry.metrics(), 'utf8');
-    const separator = vault ? Buffer.from('\n') : Buffer.alloc(0);
-    const tail = Buffer.concat([separator, live]);
     const useGzip = vault !== undefined && req.acceptsEncodings('gzip', 'identity') === 'gzip';
-    const chunks = useGzip ? gzipWithTail(vault.gzip, tail) : [...(vault?.parts ?? []), tail];
+    const chunks = useGzip ? [await body.gzipped(vault)] : await body.plain(vault);
     res.status(200);
     res.setHeader('Content-Type', TEXT_FORMAT);
     res.setHeader('Vary', 'Accept-Encoding');
@@ -34,7 +33,14 @@ export function metricsHandler(source: MetricsSource) {
       res.end();
       return;
     }
-    for (const chunk of chunks) if (chunk.length) res.write(chunk);
+    if (chunks.length === 1) {
+      res.end(chunks[0]);
+      return;
+    }
+    // Many rendered chunks: corked, they leave in a few large writes.
+    res.cork();
+    for (const chunk of chunks) res.write(chunk);
     res.end();
+    res.uncork();
   };
 }
