@@ -28,7 +28,8 @@ export function listingPage(
 
   const slice = store.records(projectId, source).slice(page.offset, page.offset + page.limit);
   const total = store.total(projectId, source);
+  const records = store.jsonArray(slice);
   return source === 'cbr'
-    ? JSON.stringify({ vaults: slice, count: total, limit: page.limit, offset: page.offset })
-    : JSON.stringify({ total_num: total, data_list: slice });
+    ? `{"vaults":${records},"count":${total},"limit":${page.limit},"offset":${page.offset}}`
+    : `{"total_num":${total},"data_list":${records}}`;
 }

@@ -11,6 +11,12 @@ interface ProjectState {
 export class ProjectStore {
   private readonly projects = new Map<string, ProjectState>();
   private insertedSerial = 0;
+  /**
+   * Each record's JSON, made once: a page is then a join of strings, so that the simulator's own cost per
+   * page stays small beside the latency it simulates (benchmarks measure the exporter, not this). Records
+   * are replaced through update(), which also forgets the JSON of a record edited in place.
+   */
+  private readonly json = new WeakMap<object, string>();
 
   constructor(fleets: readonly ProjectFleet[]) {
     for (const fleet of fleets) {
@@ -28,6 +34,20 @@ export class ProjectStore {
     const state = this.projects.get(projectId);
     if (!state) throw new Error(`simulated cloud: no project ${projectId}`);
     return state;
+  }
+
+  /** `[record, ...]` of the given records, as JSON.stringify would write it. */
+  jsonArray(records: readonly object[]): string {
+    let out = '';
+    for (const record of records) {
+      let text = this.json.get(record);
+      if (text === undefined) {
+        text = JSON.stringify(record);
+        this.json.set(record, text);
+      }
+      out += out ? `,${text}` : text;
+    }
+    return `[${out}]`;
   }
 
   /** The project's current records of `source`, in listing order (read-only: change them with the methods). */
@@ -73,7 +93,9 @@ export class ProjectStore {
     const index = list.findIndex((record) => recordId(source, record) === id);
     const current = list[index];
     if (current === undefined) return false;
-    list[index] = change(current);
+    const next = change(current);
+    this.json.delete(next); // in case change() edited the record in place
+    list[index] = next;
     return true;
   }
 
