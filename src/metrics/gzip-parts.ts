@@ -1,51 +1,87 @@
-import { constants, crc32, createDeflateRaw, deflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { constants, crc32, createDeflateRaw, deflateRawSync, inflateRaw } from 'node:zlib';
+import { crc32Combine } from './crc32-combine.js';
+
+const inflateRawAsync = promisify(inflateRaw);
 
 /**
- * A large, rarely changing body compressed ahead of time, to which a small, per-request tail can be
- * appended as one valid gzip member: the head is a raw deflate stream ended with a sync flush (no final
- * block, byte-aligned), the tail a separate raw deflate stream that ends the data, and the trailer's CRC
- * continues the head's. Only the tail is compressed per request.
+ * Text kept only compressed: a raw deflate stream ended with a sync flush (byte-aligned, no final block),
+ * with the CRC-32 and length of the text. Such segments, each compressed on its own, concatenate into one
+ * valid deflate stream; a per-request tail that ends the stream and a trailer whose CRC is combined from
+ * the segments' make the whole a single gzip member (RFC 1951, 1952).
  */
-export interface DeflatedHead {
+export interface DeflatedSegment {
   deflated: Buffer;
   crc: number;
   length: number;
 }
 
-/** gzip header: magic, deflate, no flags, no mtime, no extra flags, OS unknown (RFC 1952). */
-const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff]);
-
-/** Output chunks this large keep the number of callbacks on the event loop small (zlib's default is 16 KiB). */
-const DEFLATE_CHUNK = 1 << 20;
-
-/**
- * Compresses `parts` (in order) off the event loop: zlib streams them through the thread pool one part
- * at a time (no concatenated copy of the whole body), and the CRC is taken a part at a time between yields.
- */
-export async function deflateHead(parts: readonly Buffer[], level: number): Promise<DeflatedHead> {
-  const deflate = createDeflateRaw({ level, chunkSize: DEFLATE_CHUNK, finishFlush: constants.Z_SYNC_FLUSH });
-  const output: Buffer[] = [];
-  deflate.on('data', (chunk: Buffer) => output.push(chunk));
-  const done = new Promise<void>((resolve, reject) => {
-    deflate.once('end', resolve);
-    deflate.once('error', reject);
-  });
-  let crc = 0;
-  let length = 0;
-  for (const part of parts) {
-    crc = crc32(part, crc);
-    length += part.length;
-    if (!deflate.write(part)) await new Promise<void>((resolve) => deflate.once('drain', resolve));
-  }
-  deflate.end();
-  await done;
-  return { deflated: Buffer.concat(output), crc, length };
+/** Several segments in order, as one. */
+export interface DeflatedBody {
+  parts: readonly Buffer[];
+  crc: number;
+  length: number;
 }
 
-/** The buffers of one gzip member: header, head, compressed tail, trailer (CRC-32 and size mod 2^32). */
-export function gzipWithTail(head: DeflatedHead, tail: Buffer): Buffer[] {
+/** gzip header: magic, deflate, no flags, no mtime, no extra flags, OS unknown. */
+const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff]);
+/** Output chunks this large keep the callbacks on the event loop few (zlib's default is 16 KiB). */
+const DEFLATE_CHUNK = 1 << 18;
+
+/** A small text compressed at once (family headers). */
+export function deflateSegmentSync(text: Buffer, level: number): DeflatedSegment {
+  return { deflated: deflateRawSync(text, { level, finishFlush: constants.Z_SYNC_FLUSH }), crc: crc32(text), length: text.length };
+}
+
+/** Compresses text written to it chunk by chunk on zlib's thread pool; the caller drops each chunk after write(). */
+export class SegmentWriter {
+  private readonly stream;
+  private readonly output: Buffer[] = [];
+  private readonly done: Promise<void>;
+  private crc = 0;
+  private length = 0;
+
+  constructor(level: number) {
+    this.stream = createDeflateRaw({ level, chunkSize: DEFLATE_CHUNK, finishFlush: constants.Z_SYNC_FLUSH });
+    this.stream.on('data', (chunk: Buffer) => this.output.push(chunk));
+    this.done = new Promise((resolve, reject) => {
+      this.stream.once('end', resolve);
+      this.stream.once('error', reject);
+    });
+  }
+
+  async write(text: Buffer): Promise<void> {
+    this.crc = crc32(text, this.crc);
+    this.length += text.length;
+    if (!this.stream.write(text)) await new Promise<void>((resolve) => this.stream.once('drain', resolve));
+  }
+
+  async finish(): Promise<DeflatedSegment> {
+    this.stream.end();
+    await this.done;
+    return { deflated: this.output.length === 1 ? (this.output[0] as Buffer) : Buffer.concat(this.output), crc: this.crc, length: this.length };
+  }
+}
+
+export function joinSegments(segments: readonly DeflatedSegment[]): DeflatedBody {
+  let crc = 0;
+  let length = 0;
+  for (const segment of segments) {
+    crc = crc32Combine(crc, segment.crc, segment.length);
+    length += segment.length;
+  }
+  return { parts: segments.map((segment) => segment.deflated), crc, length };
+}
+
+/** The buffers of one gzip member: header, body, compressed tail (ends the stream), trailer. */
+export function gzipWithTail(body: DeflatedBody, tail: Buffer): Buffer[] {
   const trailer = Buffer.alloc(8);
-  trailer.writeUInt32LE(crc32(tail, head.crc) >>> 0, 0);
-  trailer.writeUInt32LE((head.length + tail.length) % 2 ** 32, 4);
-  return [GZIP_HEADER, head.deflated, deflateRawSync(tail, { level: 6 }), trailer];
+  trailer.writeUInt32LE(crc32(tail, body.crc) >>> 0, 0);
+  trailer.writeUInt32LE((body.length + tail.length) % 2 ** 32, 4);
+  return [GZIP_HEADER, ...body.parts, deflateRawSync(tail, { level: 6 }), trailer];
+}
+
+/** The plain text of a body, inflated on the thread pool. */
+export function inflateBody(body: DeflatedBody): Promise<Buffer> {
+  return inflateRawAsync(Buffer.concat(body.parts), { finishFlush: constants.Z_SYNC_FLUSH });
 }

@@ -3,14 +3,12 @@ import type { PairStatus, VaultSnapshot } from '../collect/snapshot.js';
 import { CBR_FAMILIES } from './cbr-families.js';
 import { familyHeader } from './exposition.js';
 import type { VaultFamily } from './family.js';
-import { deflateHead, type DeflatedHead } from './gzip-parts.js';
+import { deflateSegmentSync, joinSegments, type DeflatedBody, type DeflatedSegment } from './gzip-parts.js';
 import { HSS_FAMILIES } from './hss-families.js';
 import { renderSnapshot, type RenderedFamilies } from './render-snapshot.js';
 
-/** The vault part of /metrics as it was last composed: plain text parts and their gzip head. */
-export interface VaultBody {
-  parts: readonly Buffer[];
-  gzip: DeflatedHead;
+/** The vault part of /metrics as last composed: compressed segments in exposition order. */
+export interface VaultBody extends DeflatedBody {
   series: number;
 }
 
@@ -24,33 +22,41 @@ const SOURCES: readonly { source: 'cbr' | 'hss'; families: readonly VaultFamily<
 ];
 
 /**
- * Keeps the exposition of every published snapshot rendered, and the whole vault body composed and
- * compressed, so that a scrape only copies bytes. Work runs one task at a time in arrival order;
- * a burst of publications is coalesced into one composition.
+ * Keeps the exposition of every published snapshot rendered and compressed, one segment per (pair, family),
+ * and the vault body composed from them, so that a scrape only copies bytes. Rendering runs one task at a
+ * time in arrival order; composing is a cheap re-listing of segments.
  */
 export class VaultExposition {
   private readonly rendered = new Map<string, RenderedPair>();
   /** The snapshot each pair last asked to show (rendering may still be queued). */
   private readonly wanted = new Map<string, VaultSnapshot | undefined>();
-  private current: VaultBody | undefined;
+  /** `# HELP`/`# TYPE` of each family in output order, compressed once. */
+  private readonly headers: { source: 'cbr' | 'hss'; index: number; segment: DeflatedSegment }[] = [];
+  private current: VaultBody;
   private tail: Promise<void> = Promise.resolve();
-  private composeQueued = false;
   private pending = 0;
 
   constructor(
     private readonly pairOrder: readonly string[],
     private readonly log: Logger,
-    private readonly gzipLevel = 6,
+    private readonly level = 6,
   ) {
-    this.requestCompose();
+    for (const { source, families } of SOURCES) {
+      families.forEach((family, index) => {
+        // prom-client separates families with a blank line.
+        const text = `${this.headers.length ? '\n' : ''}${familyHeader(family.name, family.help, 'gauge')}\n`;
+        this.headers.push({ source, index, segment: deflateSegmentSync(Buffer.from(text), level) });
+      });
+    }
+    this.current = this.compose();
   }
 
-  /** The last composed body; undefined only before the first (empty) composition finished. */
-  body(): VaultBody | undefined {
+  /** The last composed body. */
+  body(): VaultBody {
     return this.current;
   }
 
-  /** No rendering or composition is queued: body() shows every change seen so far. */
+  /** No rendering is queued: body() shows every change seen so far. */
   isIdle(): boolean {
     return this.pending === 0;
   }
@@ -70,23 +76,19 @@ export class VaultExposition {
     const snapshot = status.snapshot;
     if (this.wanted.has(key) && this.wanted.get(key) === snapshot) return;
     this.wanted.set(key, snapshot);
-    this.enqueue(async () => {
-      if (this.wanted.get(key) !== snapshot) return; // overtaken by a newer snapshot or an expiry
-      if (snapshot) {
-        const rendered = await renderSnapshot(snapshot);
-        if (this.wanted.get(key) !== snapshot) return;
-        this.rendered.set(key, { snapshot, ...rendered });
-      } else {
-        this.rendered.delete(key);
-      }
-      this.requestCompose();
-    });
-  }
-
-  private enqueue(task: () => Promise<void>): void {
     this.pending++;
     this.tail = this.tail
-      .then(task)
+      .then(async () => {
+        if (this.wanted.get(key) !== snapshot) return; // overtaken by a newer snapshot or an expiry
+        if (snapshot) {
+          const rendered = await renderSnapshot(snapshot, this.level);
+          if (this.wanted.get(key) !== snapshot) return;
+          this.rendered.set(key, { snapshot, ...rendered });
+        } else {
+          this.rendered.delete(key);
+        }
+        this.current = this.compose();
+      })
       .catch((err: unknown) => {
         this.log.error({ err_msg: (err as Error).message }, 'rendering the vault exposition failed; serving the previous one');
       })
@@ -95,31 +97,18 @@ export class VaultExposition {
       });
   }
 
-  private requestCompose(): void {
-    if (this.composeQueued) return;
-    this.composeQueued = true;
-    this.enqueue(async () => {
-      this.composeQueued = false;
-      const parts = this.layout();
-      const gzip = await deflateHead(parts, this.gzipLevel);
-      let series = 0;
-      for (const pair of this.rendered.values()) series += pair.series;
-      this.current = { parts, gzip, series };
-    });
-  }
-
   /** Family by family (CBR then HSS), each pair's lines in config order, as prom-client lays out a registry. */
-  private layout(): Buffer[] {
-    const parts: Buffer[] = [];
-    for (const { source, families } of SOURCES) {
-      families.forEach((family, f) => {
-        parts.push(Buffer.from(`${parts.length ? '\n' : ''}${familyHeader(family.name, family.help, 'gauge')}\n`));
-        for (const key of this.pairOrder) {
-          const pair = this.rendered.get(key);
-          if (pair?.snapshot.source === source) parts.push(...(pair.families[f] as Buffer[]));
-        }
-      });
+  private compose(): VaultBody {
+    const segments: DeflatedSegment[] = [];
+    for (const { source, index, segment } of this.headers) {
+      segments.push(segment);
+      for (const key of this.pairOrder) {
+        const pair = this.rendered.get(key);
+        if (pair?.snapshot.source === source) segments.push(pair.families[index] as DeflatedSegment);
+      }
     }
-    return parts;
+    let series = 0;
+    for (const pair of this.rendered.values()) series += pair.series;
+    return { ...joinSegments(segments), series };
   }
 }

@@ -6,8 +6,8 @@ import { ScrapeBody } from './scrape-body.js';
 export const TEXT_FORMAT = 'text/plain; version=0.0.4; charset=utf-8';
 
 export interface MetricsSource {
-  /** The pre-rendered vault part, or undefined before the first composition. */
-  vaultBody(): VaultBody | undefined;
+  /** The pre-rendered vault part. */
+  vaultBody(): VaultBody;
   /** The exporter's own metrics, rendered live (small). */
   registry: Registry;
   /** Grows whenever a fact the registry reports changed. */
@@ -22,7 +22,7 @@ export function metricsHandler(source: MetricsSource) {
   const body = new ScrapeBody(source);
   return async (req: Request, res: Response): Promise<void> => {
     const vault = source.vaultBody();
-    const useGzip = vault !== undefined && req.acceptsEncodings('gzip', 'identity') === 'gzip';
+    const useGzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
     const chunks = useGzip ? [await body.gzipped(vault)] : await body.plain(vault);
     res.status(200);
     res.setHeader('Content-Type', TEXT_FORMAT);

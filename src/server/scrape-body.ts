@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import { gzipWithTail } from '../metrics/gzip-parts.js';
+import { gzipWithTail, inflateBody } from '../metrics/gzip-parts.js';
 import type { VaultBody } from '../metrics/vault-exposition.js';
 
 /**
@@ -23,12 +23,14 @@ export interface LiveMetrics {
 /**
  * The bytes of one /metrics answer: the pre-rendered vault part and the live exporter metrics. The gzip
  * answer is assembled once per (vault body, live tail) and then handed out as one buffer, so that a burst
- * of scrapes costs what serving a static file costs.
+ * of scrapes costs what serving a static file costs. The vault part is kept compressed only; a plain-text
+ * scrape (Prometheus always asks for gzip) inflates it once per vault body.
  */
 export class ScrapeBody {
   private tail: LiveTail | undefined;
   private rendering: Promise<LiveTail> | undefined;
   private gzip: { vault: VaultBody; tail: LiveTail; body: Buffer } | undefined;
+  private plainVault: { vault: VaultBody; text: Promise<Buffer> } | undefined;
 
   constructor(
     private readonly live: LiveMetrics,
@@ -36,25 +38,25 @@ export class ScrapeBody {
   ) {}
 
   /** The plain text, as the buffers to write in order. */
-  async plain(vault: VaultBody | undefined): Promise<Buffer[]> {
-    const tail = await this.liveTail(vault !== undefined);
-    return vault ? [...vault.parts, tail.text] : [tail.text];
+  async plain(vault: VaultBody): Promise<Buffer[]> {
+    if (this.plainVault?.vault !== vault) this.plainVault = { vault, text: inflateBody(vault) };
+    const [text, tail] = await Promise.all([this.plainVault.text, this.liveTail()]);
+    return [text, tail.text];
   }
 
   /** The gzip answer as one buffer. */
   async gzipped(vault: VaultBody): Promise<Buffer> {
-    const tail = await this.liveTail(true);
+    const tail = await this.liveTail();
     if (this.gzip?.vault !== vault || this.gzip.tail !== tail) {
-      this.gzip = { vault, tail, body: Buffer.concat(gzipWithTail(vault.gzip, tail.text)) };
+      this.gzip = { vault, tail, body: Buffer.concat(gzipWithTail(vault, tail.text)) };
     }
     return this.gzip.body;
   }
 
-  private liveTail(separated: boolean): Promise<LiveTail> {
+  private liveTail(): Promise<LiveTail> {
     const version = this.live.version();
     const tail = this.tail;
-    const fresh = tail && tail.version === version && this.now() - tail.renderedAt < LIVE_METRICS_TTL_MS;
-    if (fresh) return Promise.resolve(separated ? tail : { ...tail, text: tail.text.subarray(1) });
+    if (tail && tail.version === version && this.now() - tail.renderedAt < LIVE_METRICS_TTL_MS) return Promise.resolve(tail);
     this.rendering ??= this.live.registry
       .metrics()
       .then((text) => {
@@ -65,6 +67,6 @@ export class ScrapeBody {
       .finally(() => {
         this.rendering = undefined;
       });
-    return separated ? this.rendering : this.rendering.then((tail) => ({ ...tail, text: tail.text.subarray(1) }));
+    return this.rendering;
   }
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import type { PairStatus, VaultSnapshot } from '../../src/collect/snapshot.js';
 import { pairKey } from '../../src/collect/snapshot.js';
+import { inflateBody } from '../../src/metrics/gzip-parts.js';
 import { VaultExposition } from '../../src/metrics/vault-exposition.js';
 
 export const silentLog = pino({ level: 'silent' });
@@ -23,7 +24,7 @@ export async function exposeSnapshots(snapshots: VaultSnapshot[]): Promise<strin
   const exposition = new VaultExposition(snapshots.map((s) => s.pair.key), silentLog);
   for (const snapshot of snapshots) exposition.update(statusOf(snapshot));
   await exposition.settled();
-  return Buffer.concat(exposition.body()!.parts).toString('utf8');
+  return (await inflateBody(exposition.body())).toString('utf8');
 }
 
 /** Only the sample lines of the named family. */

@@ -1,4 +1,4 @@
-import { gunzipSync } from 'node:zlib';
+import { crc32, gunzipSync } from 'node:zlib';
 import { Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parseCbrVault, type CbrVault } from '../../src/cloud/cbr-vault.js';
@@ -6,7 +6,7 @@ import { parseHssVault, type HssVault } from '../../src/cloud/hss-vault.js';
 import type { VaultSnapshot } from '../../src/collect/snapshot.js';
 import { CBR_FAMILIES } from '../../src/metrics/cbr-families.js';
 import type { VaultFamily } from '../../src/metrics/family.js';
-import { deflateHead, gzipWithTail } from '../../src/metrics/gzip-parts.js';
+import { deflateSegmentSync, gzipWithTail, inflateBody, joinSegments, SegmentWriter } from '../../src/metrics/gzip-parts.js';
 import { HSS_FAMILIES } from '../../src/metrics/hss-families.js';
 import { generateFleet } from '../../src/sim/fleet.js';
 import { exposeSnapshots, pairFor } from '../helpers/exposition.js';
@@ -60,12 +60,20 @@ describe('pre-rendered exposition', () => {
     expect(ours).toBe(await promClientText(snapshots));
   });
 
-  it('appends a live tail to the pre-compressed head as one valid gzip member', async () => {
-    const head = [Buffer.from('# HELP a b\n'), Buffer.from('a{x="é"} 1\n'.repeat(5000))];
-    const deflated = await deflateHead(head, 6);
+  it('joins separately compressed segments and a live tail into one valid gzip member', async () => {
+    const texts = [Buffer.from('# HELP a b\n'), Buffer.from('a{x="é"} 1\n'.repeat(5000)), Buffer.alloc(0), Buffer.from('b 2\n'.repeat(70_000))];
+    const segments = [deflateSegmentSync(texts[0]!, 6)];
+    for (const text of texts.slice(1)) {
+      const writer = new SegmentWriter(6);
+      await writer.write(text);
+      segments.push(await writer.finish());
+    }
+    const body = joinSegments(segments);
+    expect(body.crc).toBe(crc32(Buffer.concat(texts)));
     const tail = Buffer.from('\n# HELP live c\nlive 42\n');
-    const body = Buffer.concat(gzipWithTail(deflated, tail));
-    expect(gunzipSync(body).equals(Buffer.concat([...head, tail]))).toBe(true);
-    expect(body.length).toBeLessThan(2000); // compressed, not stored
+    const gzip = Buffer.concat(gzipWithTail(body, tail));
+    expect(gunzipSync(gzip).equals(Buffer.concat([...texts, tail]))).toBe(true);
+    expect((await inflateBody(body)).equals(Buffer.concat(texts))).toBe(true);
+    expect(gzip.length).toBeLessThan(3000); // compressed, not stored
   });
 });

@@ -1,0 +1,125 @@
+/**
+ * The exporter under test, as the daemon runs in production (Daemon: express app, pre-rendered exposition,
+ * collector, host limiter, undici), alone in this process: its RSS and event loop are the exporter's
+ * only, not the bench's nor the simulator's. Driven by bench/run.ts over IPC (see protocol.ts).
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { AuthConfig } from '../src/config/auth.js';
+import { validateConfig } from '../src/config/load.js';
+import { Daemon } from '../src/daemon/daemon.js';
+import type { Runtime } from '../src/daemon/runtime.js';
+import { createLogger } from '../src/log.js';
+import { createExporterMetrics } from '../src/metrics/exporter-metrics.js';
+import { TEXT_FORMAT } from '../src/server/metrics-handler.js';
+import type { ExporterChildOptions, ExporterCommand, ExporterReply, RefreshReport } from './protocol.js';
+import { rawGet } from './raw-get.js';
+
+const options = JSON.parse(process.argv[2] ?? '') as ExporterChildOptions;
+const reply = (message: ExporterReply) => process.send?.(message);
+
+const config = validateConfig(
+  {
+    // Only the start-up refresh runs on its own; the bench starts the others.
+    refresh: { schedule: '0 0 1 1 *', concurrency: options.concurrency, timeout: '10m', request_timeout: '60s' },
+    auth: { token: options.token },
+    targets: [{ project_id: options.projectId, region: options.region, endpoints: { cbr: options.simUrl, hss: options.simUrl } }],
+  },
+  'bench config',
+);
+const daemon = new Daemon(
+  {
+    version: 'bench',
+    telemetryPath: '/metrics',
+    listen: { host: '127.0.0.1', port: 0 },
+    log: createLogger({ level: 'warn', format: 'json', stream: process.stderr }),
+    metrics: createExporterMetrics('bench'),
+  },
+  { config, auths: [config.auth as AuthConfig] },
+);
+
+/**
+ * Daemon keeps its runtime private; the bench needs its collector (to start a refresh while the full
+ * body is being scraped, which the start-up refresh cannot show) and its exposition (to know when a
+ * refresh is published). Read at run time, and checked, so that a rename fails loudly here.
+ */
+function runtimeOf(target: Daemon): Runtime {
+  const runtime = (target as unknown as { runtime?: Runtime }).runtime;
+  if (!runtime?.collector || !runtime.exposition) throw new Error('bench: Daemon no longer has a `runtime` with collector and exposition');
+  return runtime;
+}
+
+/** RSS is read this long after publication: what the exporter holds, not the refresh's last instant. */
+const SETTLE_MS = 1000;
+
+/**
+ * Runs `begin` (which starts a refresh) and measures that refresh: listing, publication, the largest
+ * event-loop delay from its start until published, then memory once settled.
+ */
+async function measure(begin: () => Promise<void>): Promise<RefreshReport> {
+  const delay = monitorEventLoopDelay({ resolution: options.delayResolutionMs });
+  delay.enable();
+  const startedAt = performance.now();
+  await begin();
+  const runtime = runtimeOf(daemon);
+  await runtime.collector.whenIdle();
+  const statuses = runtime.collector.statuses();
+  const down = statuses.filter((status) => !status.up);
+  if (down.length) throw new Error(`refresh failed: ${down.map((s) => `${s.pair.key}: ${s.lastError}`).join('; ')}`);
+  const listedMs = Math.max(...statuses.map((status) => status.lastDurationMs ?? 0));
+  await runtime.exposition.settled();
+  const publishedMs = performance.now() - startedAt;
+  delay.disable();
+  const body = runtime.exposition.body();
+  const vaults = { cbr: 0, hss: 0 };
+  for (const status of statuses) if (status.snapshot) vaults[status.snapshot.source] += status.snapshot.vaults.length;
+  await sleep(SETTLE_MS);
+  const memory = process.memoryUsage();
+  return {
+    listedMs,
+    publishedMs,
+    vaults,
+    series: body.series,
+    plainBytes: body.length,
+    gzipBytes: body.parts.reduce((sum, part) => sum + part.length, 0),
+    rssBytes: memory.rss,
+    peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    heapUsedBytes: memory.heapUsed,
+    arrayBuffersBytes: memory.arrayBuffers,
+    maxDelayMs: delay.max / 1e6,
+  };
+}
+
+async function start(): Promise<ExporterReply> {
+  const refresh = await measure(() => daemon.start());
+  return { type: 'started', url: daemon.url as string, refresh };
+}
+
+async function refresh(): Promise<ExporterReply> {
+  const report = await measure(async () => {
+    if (!runtimeOf(daemon).collector.refresh().started) throw new Error('a refresh was still running');
+  });
+  return { type: 'refreshed', refresh: report };
+}
+
+/** The ceiling for /metrics: the exporter's own gzip bytes, written by node:http with nothing in between. */
+async function serveBare(): Promise<ExporterReply> {
+  const { status, headers, body } = await rawGet(`${daemon.url}/metrics`, { 'accept-encoding': 'gzip' });
+  if (status !== 200 || headers['content-encoding'] !== 'gzip') throw new Error(`GET /metrics: HTTP ${status}, content-encoding ${headers['content-encoding']}`);
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'Content-Type': TEXT_FORMAT, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding', 'Content-Length': body.length });
+    res.end(body);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { type: 'bare', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bytes: body.length };
+}
+
+const handlers: Record<ExporterCommand['cmd'], () => Promise<ExporterReply>> = { start, refresh, bare: serveBare };
+
+process.on('message', (message: ExporterCommand) => {
+  handlers[message.cmd]().then(reply, (err: unknown) => reply({ type: 'error', message: (err as Error).stack ?? String(err) }));
+});
+// The parent went away: nothing is left to measure for.
+process.on('disconnect', () => process.exit(0));
