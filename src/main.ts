@@ -4,6 +4,7 @@ import { ConfigError, loadConfig } from './config/load.js';
 import { authForTargets } from './config/target-auth.js';
 import { Daemon } from './daemon/daemon.js';
 import { buildRuntime } from './daemon/runtime.js';
+import { fullGc } from './daemon/release-memory.js';
 import { startDemo } from './demo.js';
 import { parseFlags, USAGE, UsageError, type Flags } from './flags.js';
 import { createLogger } from './log.js';
@@ -58,6 +59,7 @@ async function run(flags: Flags, version: string): Promise<number> {
       log,
       metrics,
       loadConfig: configFile && !demo ? () => loadFromFile(configFile) : undefined,
+      gc: fullGc(),
     },
     initial,
   );

@@ -15,17 +15,30 @@ export class RefreshScheduler {
     private readonly collector: VaultCollector,
     private readonly schedule: string,
     private readonly expiryCheckMs: number,
+    /** Runs after each refresh that started has finished (publication follows it). */
+    private readonly afterRefresh: () => void = () => undefined,
   ) {}
+
+  /** A refresh now, as a tick would start it (false when one is still running). */
+  refreshNow(): { started: boolean; done: Promise<void> } {
+    const refresh = this.collector.refresh(this.stop.signal);
+    if (refresh.started) void refresh.done.then(this.afterRefresh);
+    return refresh;
+  }
+
+  private run(): Promise<void> {
+    return this.refreshNow().done;
+  }
 
   /** Starts the schedule; returns the first refresh. */
   start(): Promise<void> {
     this.task = cron.createTask(this.schedule, () => {
-      void this.collector.refresh(this.stop.signal);
+      void this.run();
     });
     void this.task.start();
     this.expiry = setInterval(() => this.collector.expireStale(), this.expiryCheckMs);
     this.expiry.unref();
-    return this.collector.refresh(this.stop.signal).done;
+    return this.run();
   }
 
   /** Stops scheduling and aborts a running refresh; resolves when it has wound down. */

@@ -20,6 +20,7 @@ export interface DaemonOptions {
   /** Reads and validates the config again (SIGHUP, POST /-/reload); undefined when there is nothing to re-read. */
   loadConfig?: () => { config: Config; auths: AuthConfig[] };
   backoff?: RuntimeDeps['backoff'];
+  gc?: RuntimeDeps['gc'];
 }
 
 /** The running exporter: one HTTP server, and the runtime of the current config behind it. */
@@ -110,7 +111,8 @@ export class Daemon {
   }
 
   private build(config: Config, auths: AuthConfig[], carry?: readonly PairStatus[]): Runtime {
-    const runtime = buildRuntime(config, auths, { log: this.options.log, metrics: this.options.metrics, carry, backoff: this.options.backoff });
+    const { log, metrics, backoff, gc } = this.options;
+    const runtime = buildRuntime(config, auths, { log, metrics, carry, backoff, gc });
     this.options.metrics.watch(runtime.collector, runtime.intervalMs, runtime.maxStalenessMs);
     this.options.log.info(
       { pairs: runtime.collector.statuses().length, schedule: config.refresh.schedule, max_staleness: formatDuration(runtime.maxStalenessMs) },

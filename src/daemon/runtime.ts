@@ -31,6 +31,8 @@ export interface RuntimeDeps {
   metrics: ExporterMetrics;
   carry?: readonly PairStatus[];
   backoff?: PairSourceDeps['backoff'];
+  /** A full garbage collection to run once each refresh is published (see release-memory.ts). */
+  gc?: () => void;
 }
 
 function createDispatcher(config: Config): Dispatcher {
@@ -86,6 +88,8 @@ export function buildRuntime(config: Config, auths: readonly AuthConfig[], deps:
   const exposition = new VaultExposition(sources.map((s) => s.pair.key), deps.log);
   collector.onChange((status) => exposition.update(status));
   for (const status of collector.statuses()) if (status.snapshot) exposition.update(status);
-  const scheduler = new RefreshScheduler(collector, config.refresh.schedule, Math.max(1000, Math.min(5000, maxStalenessMs / 10)));
+  const gc = deps.gc;
+  const afterRefresh = gc ? () => void exposition.settled().then(() => setImmediate(gc)) : undefined;
+  const scheduler = new RefreshScheduler(collector, config.refresh.schedule, Math.max(1000, Math.min(5000, maxStalenessMs / 10)), afterRefresh);
   return { collector, exposition, scheduler, dispatcher, intervalMs, maxStalenessMs };
 }

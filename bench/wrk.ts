@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export interface WrkResult {
+  requests: number;
+  seconds: number;
+  perSecond: number;
+  /** Latencies in ms. */
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  errors: number;
+  bytes: number;
+}
+
+/** wrk's `done` hook, printing one machine-readable line (latencies in µs, as wrk keeps them). */
+const REPORT_SCRIPT = `done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRK_JSON {"requests":%d,"duration_us":%d,"bytes":%d,"errors":%d,"p50_us":%d,"p99_us":%d,"max_us":%d}\\n',
+    summary.requests, summary.duration, summary.bytes, e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(99), latency.max))
+end
+`;
+
+let scriptPath: string | undefined;
+
+function reportScript(): string {
+  if (!scriptPath) {
+    scriptPath = join(mkdtempSync(join(tmpdir(), 'hvx-bench-')), 'report.lua');
+    writeFileSync(scriptPath, REPORT_SCRIPT);
+  }
+  return scriptPath;
+}
+
+/**
+ * Runs wrk against `url` as a gzip-accepting scraper. wrk reads bodies without inflating them, so the
+ * client's cost stays small next to the server's (autocannon tops out near 25 req/s on bodies this size).
+ * One wrk thread: on two cores, the other core is the server's.
+ */
+export function runWrk(url: string, options: { connections: number; seconds: number; timeoutSeconds?: number; threads?: number }): Promise<WrkResult> {
+  const timeoutSeconds = options.timeoutSeconds ?? 10;
+  const args = [
+    '-t', String(options.threads ?? 1), '-c', String(options.connections), '-d', `${options.seconds}s`,
+    '--timeout', `${timeoutSeconds}s`, '-H', 'Accept-Encoding: gzip', '-s', reportScript(), url,
+  ];
+  return new Promise((resolve, reject) => {
+    const wrk = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    wrk.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    wrk.stderr.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+    const killer = setTimeout(() => wrk.kill('SIGKILL'), (options.seconds + timeoutSeconds + 15) * 1000);
+    wrk.on('error', (err) => {
+      clearTimeout(killer);
+      reject(new Error(`wrk: ${err.message} (is wrk installed?)`));
+    });
+    wrk.on('close', (code) => {
+      clearTimeout(killer);
+      const line = out.split('\n').find((l) => l.startsWith('WRK_JSON '));
+      if (code !== 0 || !line) return reject(new Error(`wrk ${args.join(' ')}: exit ${code}\n${out}`));
+      const raw = JSON.parse(line.slice('WRK_JSON '.length)) as Record<string, number>;
+      const seconds = (raw.duration_us ?? 0) / 1e6;
+      const requests = raw.requests ?? 0;
+      resolve({
+        requests,
+        seconds,
+        perSecond: seconds > 0 ? requests / seconds : 0,
+        p50Ms: (raw.p50_us ?? 0) / 1000,
+        p99Ms: (raw.p99_us ?? 0) / 1000,
+        maxMs: (raw.max_us ?? 0) / 1000,
+        errors: raw.errors ?? 0,
+        bytes: raw.bytes ?? 0,
+      });
+    });
+  });
+}
