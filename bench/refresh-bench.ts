@@ -6,7 +6,7 @@ import type { Options } from './options.js';
 import type { ExporterChildOptions, ExporterReply, RefreshReport } from './protocol.js';
 import { scrapeRows } from './scrape-bench.js';
 import { startScrapers, type ScrapeStats } from './scrapers.js';
-import { CHILD_TIMEOUT_MS, REFRESH_RATIO_TARGET, REGION, TOKEN, type Size } from './sizes.js';
+import { CHILD_TIMEOUT_MS, REFRESH_RATIO_TARGET, REGION, TARGET_LATENCY_MS, TARGET_MIN_CONCURRENCY, TOKEN, type Size } from './sizes.js';
 import { mb, ms, verdict, type Row } from './table.js';
 
 export interface RefreshSetting {
@@ -41,14 +41,16 @@ function refreshRow(size: Size, setting: RefreshSetting, reports: readonly Refre
   const parseBound = pages[0] * parse.cbrMs + pages[1] * parse.hssMs;
   const listed = reports.map((report) => report.listedMs);
   const ratio = median(listed) / Math.max(paging, parseBound);
+  // The issue states the refresh target at 100 ms latency with at least 4 in flight; other settings inform.
+  const isTarget = setting.latencyMs === TARGET_LATENCY_MS && setting.concurrency >= TARGET_MIN_CONCURRENCY;
   return {
     measure: `Refresh, ${size.label}`,
     setting: `${setting.latencyMs} ms latency, ${setting.concurrency} in flight, ${pages[0]}+${pages[1]} pages, median of ${reports.length}`,
     value: `${ms(median(listed))}${range(listed)}; published at ${ms(median(reports.map((report) => report.publishedMs)))}`,
     reference: `paging ${ms(paging)}, parse ${ms(parseBound)}`,
     ratio: ratio.toFixed(2),
-    target: `≤ ${REFRESH_RATIO_TARGET} × larger`,
-    result: verdict(ratio, '<=', REFRESH_RATIO_TARGET),
+    target: isTarget ? `≤ ${REFRESH_RATIO_TARGET} × larger` : `(target at ${TARGET_LATENCY_MS} ms)`,
+    result: isTarget ? verdict(ratio, '<=', REFRESH_RATIO_TARGET) : '',
   };
 }
 
