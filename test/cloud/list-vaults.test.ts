@@ -107,6 +107,17 @@ describe('failures', () => {
     expect(ctx.attempts).toEqual(['503', '503', '503']);
   });
 
+  it('counts an answer slower than the request timeout as timeout, and a reset as error', async () => {
+    cloud.faults.set({ extraDelayMs: 1000 });
+    const slow = apiContext({ maxRetries: 1, requestTimeoutMs: 150 });
+    await expect(listCbrVaults(cloud.url, PROJECT, slow)).rejects.toThrow(/timeout \(no answer within 150 ms\)/);
+    expect(slow.attempts).toEqual(['timeout', 'timeout']);
+    cloud.faults.set({ outage: 'reset' });
+    const reset = apiContext({ maxRetries: 1 });
+    await expect(listCbrVaults(cloud.url, PROJECT, reset)).rejects.toThrow(/: error \(/);
+    expect(reset.attempts).toEqual(['error', 'error']);
+  });
+
   it('counts a body that is not JSON as invalid_body and retries it', async () => {
     cloud.faults.set({ truncateEvery: 1, only: 'hss' });
     const ctx = apiContext({ maxRetries: 1 });
