@@ -23,7 +23,7 @@ export interface ApiContext {
 type Attempt =
   | { kind: 'ok'; body: unknown }
   | { kind: 'retry'; error: ApiError; waitMs?: number }
-  | { kind: 'unauthorized'; error: ApiError }
+  | { kind: 'unauthorized'; error: ApiError; request: OutgoingRequest }
   | { kind: 'fail'; error: ApiError };
 
 const DEFAULT_BACKOFF = { baseMs: 500, capMs: 15_000 };
@@ -40,9 +40,10 @@ function describe(url: URL, status: number | string, requestId?: string, errorCo
 }
 
 /** What one HTTP exchange returned; read inside the host slot, interpreted after it is released. */
-type Exchange =
+type Exchange = { request: OutgoingRequest } & (
   | { kind: 'response'; status: number; text: string; requestId?: string; retryAfter?: string }
-  | { kind: 'failed'; code: 'error' | 'timeout'; detail: string };
+  | { kind: 'failed'; code: 'error' | 'timeout'; detail: string }
+);
 
 /** One attempt on the wire: only sending and receiving hold the host slot, not parsing. */
 async function exchange(url: URL, ctx: ApiContext): Promise<Exchange> {
@@ -53,6 +54,7 @@ async function exchange(url: URL, ctx: ApiContext): Promise<Exchange> {
     const response = await request(url, { method: 'GET', headers: outgoing.headers, dispatcher: ctx.dispatcher, signal: deadline });
     const text = await response.body.text();
     return {
+      request: outgoing,
       kind: 'response',
       status: response.statusCode,
       text,
@@ -63,8 +65,8 @@ async function exchange(url: URL, ctx: ApiContext): Promise<Exchange> {
     if (ctx.signal.aborted) throw ctx.signal.reason;
     const timedOut = deadline.aborted || (err as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT';
     return timedOut
-      ? { kind: 'failed', code: 'timeout', detail: `no answer within ${ctx.requestTimeoutMs} ms` }
-      : { kind: 'failed', code: 'error', detail: (err as Error).message };
+      ? { request: outgoing, kind: 'failed', code: 'timeout', detail: `no answer within ${ctx.requestTimeoutMs} ms` }
+      : { request: outgoing, kind: 'failed', code: 'error', detail: (err as Error).message };
   }
 }
 
@@ -89,7 +91,7 @@ function interpret(url: URL, result: Exchange, ctx: ApiContext): Attempt {
   ctx.countAttempt(String(status));
   const { errorCode, errorMsg } = readErrorBody(text);
   const error = new ApiError(describe(url, status, requestId, errorCode, errorMsg), { code: String(status), status, errorCode, errorMsg, requestId });
-  if (status === 401) return { kind: 'unauthorized', error };
+  if (status === 401) return { kind: 'unauthorized', error, request: result.request };
   if (status === 429 || status >= 500) return { kind: 'retry', error, waitMs: retryAfterMs(result.retryAfter) };
   return { kind: 'fail', error };
 }
@@ -113,7 +115,7 @@ export async function getJson(url: URL, ctx: ApiContext): Promise<unknown> {
     if (result.kind === 'ok') return result.body;
     if (result.kind === 'fail') throw result.error;
     if (result.kind === 'unauthorized') {
-      if (renewed || !ctx.credentials.renew()) throw result.error;
+      if (renewed || !ctx.credentials.renew(result.request)) throw result.error;
       renewed = true;
       ctx.log.warn({ err_msg: result.error.message }, 'credentials rejected; renewing them and retrying once');
       continue;

@@ -143,8 +143,10 @@ export function iamCredentials(login: IamLogin, ctx: IamContext): Credentials {
     async authorize(req) {
       setHeader(req.headers, 'X-Auth-Token', await currentToken());
     },
-    renew() {
-      cached = undefined;
+    renew(rejected) {
+      // CBR and HSS refused at once: the second must not drop the token the first one just fetched.
+      const refused = rejected && Object.entries(rejected.headers).find(([name]) => name.toLowerCase() === 'x-auth-token')?.[1];
+      if (refused === undefined || refused === cached?.token) cached = undefined;
       return true;
     },
   };

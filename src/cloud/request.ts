@@ -12,10 +12,12 @@ export interface Credentials {
   /** Adds the authentication headers to `req` (mutates `req.headers`). */
   authorize(req: OutgoingRequest): Promise<void>;
   /**
-   * Called once after a 401 from CBR/HSS. Drops a cached token so that the next authorize() obtains a
-   * fresh one, and returns true when a single retry can help (IAM tokens, token files); false otherwise.
+   * Called once after a 401 from CBR/HSS with the request that was refused. Drops a cached token so that
+   * the next authorize() obtains a fresh one (unless the refused request carried an older token than the
+   * cached one: another request renewed it already), and returns true when a single retry can help
+   * (IAM tokens, token files); false otherwise.
    */
-  renew(): boolean;
+  renew(rejected?: OutgoingRequest): boolean;
 }
 
 /** Counts one HTTP attempt: `code` is the HTTP status, or `error` / `timeout` / `invalid_body`. */

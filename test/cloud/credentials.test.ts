@@ -224,6 +224,21 @@ describe('IAM password credentials', () => {
     expect(sim.counters()).toMatchObject({ tokensIssued: 2, rejections: 1 });
   });
 
+  it('logs in once when two requests refused at the same moment both renew', async () => {
+    const credentials = createCredentials(iamAuth(base), context());
+    await call(credentials);
+    sim.expireAllTokens();
+    const [first, second] = await Promise.all([call(credentials), call(credentials)]);
+    expect([first.status, second.status]).toEqual([401, 401]);
+    // The first renew drops the refused token and the retry fetches a new one...
+    expect(credentials.renew({ method: 'GET', url: new URL(base), headers: first.sent })).toBe(true);
+    expect((await call(credentials)).status).toBe(200);
+    // ...which the second renew, naming the same refused token, must not throw away.
+    expect(credentials.renew({ method: 'GET', url: new URL(base), headers: second.sent })).toBe(true);
+    expect((await call(credentials)).status).toBe(200);
+    expect(sim.counters().tokensIssued).toBe(2);
+  });
+
   it('shares one token request among concurrent callers', async () => {
     const attempts: string[] = [];
     const credentials = createCredentials(iamAuth(base), context(attempts));
