@@ -8,6 +8,7 @@ export interface Flags {
   listen: { host?: string; port: number };
   telemetryPath: string;
   webConfigFile?: string;
+  healthWithoutAuth: boolean;
   logLevel: LogLevel;
   logFormat: LogFormat;
   configCheck: boolean;
@@ -34,6 +35,7 @@ Flags:
   --web.listen-address=ADDR     Address to listen on for the web interface and telemetry (default "${DEFAULT_LISTEN_ADDRESS}").
   --web.telemetry-path=PATH     Path under which to expose metrics (default "/metrics").
   --web.config.file=PATH        Exporter-toolkit web configuration (TLS, basic auth, headers).
+  --web.health-without-auth     Serve /-/healthy and /-/ready without basic auth (for probes); default: same rules as /metrics.
   --log.level=LEVEL             Only log messages with this severity or above: debug, info, warn, error (default "info").
   --log.format=FORMAT           Log format: json or logfmt (default "json").
   --demo                        Run against a built-in simulated Huawei Cloud on loopback (no credentials needed).
@@ -69,6 +71,7 @@ export function parseFlags(argv: string[]): Flags {
         'web.listen-address': { type: 'string', default: DEFAULT_LISTEN_ADDRESS },
         'web.telemetry-path': { type: 'string', default: '/metrics' },
         'web.config.file': { type: 'string' },
+        'web.health-without-auth': { type: 'boolean' },
         'log.level': { type: 'string', default: 'info' },
         'log.format': { type: 'string', default: 'json' },
         demo: { type: 'boolean' },
@@ -91,6 +94,7 @@ export function parseFlags(argv: string[]): Flags {
     listen: parseListenAddress(values['web.listen-address']),
     telemetryPath,
     webConfigFile: values['web.config.file'],
+    healthWithoutAuth: values['web.health-without-auth'] ?? false,
     logLevel: oneOf('log.level', values['log.level'], LOG_LEVELS),
     logFormat: oneOf('log.format', values['log.format'], ['json', 'logfmt'] as const),
     configCheck: values['config.check'] ?? false,

@@ -56,6 +56,7 @@ async function run(flags: Flags, version: string): Promise<number> {
       telemetryPath: flags.telemetryPath,
       listen: flags.listen,
       webConfig,
+      healthWithoutAuth: flags.healthWithoutAuth,
       log,
       metrics,
       loadConfig: configFile && !demo ? () => loadFromFile(configFile) : undefined,

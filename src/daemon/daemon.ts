@@ -15,6 +15,8 @@ export interface DaemonOptions {
   telemetryPath: string;
   listen: { host?: string; port: number };
   webConfig?: WebConfig;
+  /** Serve the health paths without basic auth (Kubernetes probes). */
+  healthWithoutAuth?: boolean;
   log: Logger;
   metrics: ExporterMetrics;
   /** Reads and validates the config again (SIGHUP, POST /-/reload); undefined when there is nothing to re-read. */
@@ -57,6 +59,7 @@ export class Daemon {
       host: options.listen.host,
       port: options.listen.port,
       webConfig: options.webConfig,
+      authExemptPaths: options.healthWithoutAuth ? ['/-/healthy', '/-/ready'] : [],
       onTlsRejection: (reason, remote) => options.log.warn({ remote_address: remote, reason }, 'TLS connection rejected'),
     });
     options.log.info({ url: `${this.server.url}${options.telemetryPath}` }, 'listening');

@@ -80,6 +80,21 @@ describe('a secured endpoint (TLS with client certificates, basic auth)', () => 
   });
 });
 
+describe('health probes without credentials, when asked for', () => {
+  it('serves /-/healthy and /-/ready without basic auth, and still guards /metrics', async () => {
+    const web = writeTempFile('web.yml', `basic_auth_users:\n  prometheus: "${bcrypt.hashSync(PASSWORD, 4)}"\n`);
+    const daemon = await startDaemon([`--config.file=${writeTempFile('c.yaml', config())}`, `--web.config.file=${web}`, '--web.health-without-auth']);
+    try {
+      expect((await fetch(`${daemon.url}/-/healthy`)).status).toBe(200);
+      await waitFor200(`${daemon.url}/-/ready`);
+      expect((await fetch(`${daemon.url}/metrics`)).status).toBe(401);
+      expect((await fetch(`${daemon.url}/`)).status).toBe(401);
+    } finally {
+      await daemon.stop();
+    }
+  });
+});
+
 describe('an endpoint facing malformed requests', () => {
   let daemon: DaemonProcess;
   let port: number;
