@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrl } from './http-url.js';
 
 /**
  * The `auth:` block. Exactly one credential mode per block; the modes are told apart by their keys.
@@ -18,13 +19,6 @@ export const ONE_AUTH_MODE =
   'give exactly one of token, token_file, access_key+secret_key (or their _file forms), iam';
 
 const nonEmpty = z.string().min(1);
-
-const httpUrl = z
-  .string()
-  .refine((text) => URL.canParse(text) && /^https?:$/.test(new URL(text).protocol), {
-    message: 'not an http(s) URL',
-  })
-  .transform((text) => text.replace(/\/+$/, ''));
 
 /** The inline or the file form of one secret, or a message when both are given. */
 function secretOf(name: string, value: string | undefined, file: string | undefined): SecretSource | string | undefined {

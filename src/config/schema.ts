@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrl } from './http-url.js';
 import cron from 'node-cron';
 import { authSchema } from './auth.js';
 import { parseDuration } from './duration.js';
@@ -15,13 +16,6 @@ const duration = z
 
 const positiveDuration = duration.refine((ms) => ms > 0, { message: 'must be longer than 0s' });
 
-const httpsUrl = z
-  .string()
-  .refine((text) => URL.canParse(text) && /^https?:$/.test(new URL(text).protocol), {
-    message: 'not an http(s) URL',
-  })
-  .transform((text) => text.replace(/\/+$/, ''));
-
 const cronExpression = z.string().refine((expr) => {
   const fields = expr.trim().split(/\s+/).length;
   return (fields === 5 || fields === 6) && cron.validate(expr);
@@ -36,7 +30,7 @@ const target = z.strictObject({
     .refine((list) => new Set(list).size === list.length, { message: 'lists a source twice' })
     .default([...SOURCES]),
   endpoints: z
-    .strictObject({ cbr: httpsUrl.optional(), hss: httpsUrl.optional(), iam: httpsUrl.optional() })
+    .strictObject({ cbr: httpUrl.optional(), hss: httpUrl.optional(), iam: httpUrl.optional() })
     .default({}),
   auth: authSchema.optional(),
 });

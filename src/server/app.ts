@@ -12,8 +12,6 @@ export interface AppOptions {
   ready(): boolean;
   /** Re-reads the config; resolves to an error line when the new config was rejected. */
   reload?(): Promise<string | undefined>;
-  /** Runs before the routes (basic auth, security headers). */
-  guards?: express.RequestHandler[];
 }
 
 /** Serves only `methods` on a path: anything else is 405 with an Allow header. */
@@ -29,7 +27,6 @@ export function createApp(options: AppOptions): express.Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  for (const guard of options.guards ?? []) app.use(guard);
 
   const read = only(['GET', 'HEAD']);
   app.all(options.telemetryPath, read, metricsHandler(options.metrics));
