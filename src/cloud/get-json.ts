@@ -1,6 +1,7 @@
 import { request, type Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { ApiError, readErrorBody } from './api-error.js';
+import { startDeadline } from './deadline.js';
 import type { HostLimiter } from './host-limiter.js';
 import type { CountAttempt, Credentials, OutgoingRequest } from './request.js';
 import { backoffMs, retryAfterMs, sleep } from './retry.js';
@@ -49,9 +50,9 @@ type Exchange = { request: OutgoingRequest } & (
 async function exchange(url: URL, ctx: ApiContext): Promise<Exchange> {
   const outgoing: OutgoingRequest = { method: 'GET', url, headers: { accept: 'application/json' } };
   await ctx.credentials.authorize(outgoing);
-  const deadline = AbortSignal.any([ctx.signal, AbortSignal.timeout(ctx.requestTimeoutMs)]);
+  const deadline = startDeadline(ctx.requestTimeoutMs, ctx.signal);
   try {
-    const response = await request(url, { method: 'GET', headers: outgoing.headers, dispatcher: ctx.dispatcher, signal: deadline });
+    const response = await request(url, { method: 'GET', headers: outgoing.headers, dispatcher: ctx.dispatcher, signal: deadline.signal });
     const text = await response.body.text();
     return {
       request: outgoing,
@@ -63,10 +64,12 @@ async function exchange(url: URL, ctx: ApiContext): Promise<Exchange> {
     };
   } catch (err) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
-    const timedOut = deadline.aborted || (err as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT';
+    const timedOut = deadline.expired || (err as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT';
     return timedOut
       ? { request: outgoing, kind: 'failed', code: 'timeout', detail: `no answer within ${ctx.requestTimeoutMs} ms` }
       : { request: outgoing, kind: 'failed', code: 'error', detail: (err as Error).message };
+  } finally {
+    deadline.clear();
   }
 }
 

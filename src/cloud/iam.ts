@@ -1,5 +1,6 @@
 import { request, type Dispatcher } from 'undici';
 import { ApiError, readErrorBody } from './api-error.js';
+import { startDeadline } from './deadline.js';
 import type { CountAttempt, Credentials } from './request.js';
 import { setHeader } from './set-header.js';
 
@@ -68,11 +69,11 @@ function expiresAtOf(text: string): number | undefined {
 export async function fetchIamToken(login: IamLogin, ctx: IamContext): Promise<IamToken> {
   const url = `${login.endpoint}/v3/auth/tokens`;
   const who = `IAM token request for user "${login.userName}" of domain "${login.domainName}" to ${url}`;
-  const signal = AbortSignal.timeout(ctx.requestTimeoutMs);
+  const deadline = startDeadline(ctx.requestTimeoutMs);
   const transportError = (err: unknown): ApiError => {
-    const code = signal.aborted ? 'timeout' : 'error';
+    const code = deadline.expired ? 'timeout' : 'error';
     ctx.countAttempt(code);
-    const detail = signal.aborted
+    const detail = deadline.expired
       ? `timed out after ${ctx.requestTimeoutMs} ms`
       : `failed: ${scrub(err instanceof Error ? err.message : String(err), login.password)}`;
     return new ApiError(`${who} ${detail}`, { code });
@@ -87,13 +88,15 @@ export async function fetchIamToken(login: IamLogin, ctx: IamContext): Promise<I
       dispatcher: ctx.dispatcher,
       headers: { 'content-type': 'application/json;charset=utf8' },
       body: passwordBody(login),
-      signal,
+      signal: deadline.signal,
     });
     status = res.statusCode;
     subjectToken = res.headers['x-subject-token'];
     text = await res.body.text();
   } catch (err) {
     throw transportError(err);
+  } finally {
+    deadline.clear();
   }
 
   if (status !== 201 && status !== 200) {

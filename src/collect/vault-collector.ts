@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import { startDeadline } from '../cloud/deadline.js';
 import type { PairListing, PairSource } from './pair-source.js';
 import type { PairStatus, VaultSnapshot } from './snapshot.js';
 
@@ -84,9 +85,9 @@ export class VaultCollector {
       return { started: false, done: this.running };
     }
     this.counters.refreshes++;
-    const deadline = AbortSignal.timeout(this.options.timeoutMs);
-    const signal = stop ? AbortSignal.any([stop, deadline]) : deadline;
-    this.running = this.refreshAll(signal).finally(() => {
+    const deadline = startDeadline(this.options.timeoutMs, stop, 'refresh.timeout');
+    this.running = this.refreshAll(deadline.signal).finally(() => {
+      deadline.clear();
       this.running = undefined;
     });
     return { started: true, done: this.running };

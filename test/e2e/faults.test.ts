@@ -105,6 +105,21 @@ describe('faults of the cloud', () => {
     expect(values(samples, 'huaweicloud_vault_exporter_refreshes_total')[0]).toBeGreaterThan(0);
   });
 
+  it('abandons a refresh that outlives refresh.timeout, and says which limit ended it', async () => {
+    // Slow from the first request on, so the refresh at start is the one that times out.
+    const cloud = await startSimulatedCloud({ fleets: [generateFleet({ projectId: A.id, cbrVaults: 50, hssVaults: 20 })], tokens: [TOKEN] });
+    cloud.faults.set({ extraDelayMs: 20_000 });
+    running.push({ cloud });
+    const config = writeTempFile('exporter.yaml', configText(cloud, 'schedule: "0 0 1 1 *"\ntimeout: 1s\nrequest_timeout: 30s'));
+    const daemon = await startDaemon([`--config.file=${config}`]);
+    running.push({ daemon });
+    const failed = await daemon.waitForLog((r) => r.msg === 'refresh failed; keeping the previous snapshot', 10_000);
+    expect(failed.err_msg).toBe('refresh aborted: refresh.timeout of 1000 ms passed');
+    const samples = await scrapeUntil(daemon.url, (s) => values(s, UP).length === 2);
+    expect(values(samples, UP)).toEqual([0, 0]);
+    expect(values(samples, VAULTS)).toEqual([0, 0]);
+  });
+
   it('exits 0 within a few seconds on SIGTERM in the middle of a refresh', async () => {
     const { cloud, daemon } = await setup('schedule: "0 0 1 1 *"', { cbr: 50, hss: 20 }, [A]);
     cloud.faults.set({ extraDelayMs: 20_000 });
