@@ -59,9 +59,20 @@ export class Daemon {
       host: options.listen.host,
       port: options.listen.port,
       webConfig: options.webConfig,
+      webConfigChanges: {
+        onReload: (next) => {
+          options.metrics.webConfigLoaded(true);
+          options.log.info({ file: next.origin, tls: Boolean(next.tls), basic_auth_users: next.basicAuthUsers.size }, 'web config reloaded');
+        },
+        onRejected: (message) => {
+          options.metrics.webConfigLoaded(false);
+          options.log.error({ err_msg: message }, 'web config change rejected; keeping the running one');
+        },
+      },
       authExemptPaths: options.healthWithoutAuth ? ['/-/healthy', '/-/ready'] : [],
       onTlsRejection: (reason, remote) => options.log.warn({ remote_address: remote, reason }, 'TLS connection rejected'),
     });
+    if (options.webConfig) options.metrics.webConfigLoaded(true);
     options.log.info({ url: `${this.server.url}${options.telemetryPath}` }, 'listening');
     void this.runtime.scheduler.start();
   }

@@ -22,6 +22,8 @@ export interface ExporterMetrics {
   countRequest(labels: PairLabels, code: string): void;
   /** Records a config (re)load outcome. */
   configLoaded(ok: boolean): void;
+  /** Records a --web.config.file (re)load outcome; the gauge exists only once there is a web config file. */
+  webConfigLoaded(ok: boolean): void;
   /** Switches the collector whose state is reported (after a reload). */
   watch(collector: VaultCollector, refreshIntervalMs: number, maxStalenessMs: number): void;
   /** Grows whenever a reported fact changes (a request, a pair's status, a reload), so renderings can be reused until then. */
@@ -35,6 +37,7 @@ export function createExporterMetrics(version: string): ExporterMetrics {
   let intervalSeconds = 0;
   let stalenessSeconds = 0;
   let changes = 0;
+  let webReloadOk: Gauge | undefined;
   const eachPair = (gauge: Gauge<string>, value: (status: ReturnType<VaultCollector['statuses']>[number]) => number | undefined) => {
     gauge.reset();
     for (const status of collector?.statuses() ?? []) {
@@ -129,6 +132,15 @@ export function createExporterMetrics(version: string): ExporterMetrics {
       changes++;
       reloadOk.set(ok ? 1 : 0);
       if (ok) reloadTime.set(Date.now() / 1000);
+    },
+    webConfigLoaded(ok) {
+      changes++;
+      webReloadOk ??= new Gauge({
+        name: 'huaweicloud_vault_exporter_web_config_last_reload_successful',
+        help: 'Whether the last change to --web.config.file (or a certificate it names) was applied.',
+        registers: [registry],
+      });
+      webReloadOk.set(ok ? 1 : 0);
     },
     watch(next, refreshIntervalMs, maxStalenessMs) {
       changes++;

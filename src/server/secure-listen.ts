@@ -1,11 +1,12 @@
-import type { X509Certificate } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
-import { isIPv6, type AddressInfo } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { ConfigError } from '../config/load.js';
-import { basicAuth } from './basic-auth.js';
+import { basicAuth, type BasicAuthMiddleware } from './basic-auth.js';
+import { clientCertificateProblem } from './client-certificate.js';
 import type { TlsSettings, WebConfig } from './web-config.js';
+import { watchWebConfig, type WebConfigChanges } from './web-config-watch.js';
 
 /**
  * Limits against slow or abusive clients. Scrapes are small GETs with a handful of headers, so all of these
@@ -34,6 +35,8 @@ export interface ServeOptions {
   readonly port: number;
   /** From loadWebConfig; omitted: plain HTTP, no auth, no extra headers. */
   readonly webConfig?: WebConfig;
+  /** Given with webConfig: its files are followed (see watchWebConfig) and changes reported here. */
+  readonly webConfigChanges?: WebConfigChanges;
   /** Exact paths served without basic auth. Default none. */
   readonly authExemptPaths?: readonly string[];
   /** A TLS connection refused: failed handshake or a client certificate the client_auth_type does not accept. */
@@ -53,11 +56,23 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
+/** What requests are checked against, rebuilt when the web config changes (a new cache forgets removed users). */
+interface Guard {
+  readonly headers: readonly (readonly [string, string])[];
+  readonly auth: BasicAuthMiddleware;
+}
+
+function guardOf(config: WebConfig | undefined, exemptPaths: readonly string[] | undefined): Guard {
+  return {
+    headers: Object.entries(config?.headers ?? {}),
+    auth: basicAuth({ users: config?.basicAuthUsers ?? new Map(), exemptPaths }),
+  };
+}
+
 /** The app behind the web config: headers on every response (401s included), then basic auth. */
-function withWebConfig(app: http.RequestListener, options: ServeOptions): http.RequestListener {
-  const headers = Object.entries(options.webConfig?.headers ?? {});
-  const auth = basicAuth({ users: options.webConfig?.basicAuthUsers ?? new Map(), exemptPaths: options.authExemptPaths });
+function withWebConfig(app: http.RequestListener, guard: () => Guard): http.RequestListener {
   return (req, res) => {
+    const { headers, auth } = guard();
     for (const [name, value] of headers) res.setHeader(name, value);
     auth(req, res, (err) => {
       if (err === undefined) return void app(req, res);
@@ -67,49 +82,25 @@ function withWebConfig(app: http.RequestListener, options: ServeOptions): http.R
   };
 }
 
-function canonicalSan(value: string): string {
-  // Node may print IPv6 SANs uncompressed; the URL parser gives one spelling for every form.
-  return isIPv6(value) ? new URL(`http://[${value}]`).hostname.slice(1, -1) : value;
-}
-
-/** DNS, IP, email and URI SANs, unquoting the values Node quotes (those holding commas or quotes). */
-function subjectAltNames(cert: X509Certificate): string[] {
-  const entries = (cert.subjectAltName ?? '').match(/(?:[^,"]|"(?:[^"\\]|\\.)*")+/g) ?? [];
-  return entries.flatMap((entry) => {
-    const match = entry.trim().match(/^(DNS|IP Address|email|URI):(.*)$/s);
-    if (!match?.[2]) return [];
-    const value = match[2].startsWith('"') ? (JSON.parse(match[2]) as string) : match[2];
-    return [canonicalSan(value)];
-  });
+/** The parts of TlsSettings that make up node:tls's secure context (all but the client certificate policy). */
+function secureContextOf(tls: TlsSettings) {
+  const { cert, key, ca, minVersion, maxVersion, ciphers, honorCipherOrder, ecdhCurve } = tls;
+  return { cert, key, ca, minVersion, maxVersion, ciphers, honorCipherOrder, ecdhCurve };
 }
 
 /**
- * What node:tls cannot do during the handshake: require a certificate without verifying it, verify only one
- * that was given, match SANs. Returns why the connection must be dropped, if it must.
+ * `currentTls` is read per connection, so a reloaded client_allowed_sans applies at once; `beforeConnection`
+ * runs before node:tls sets a connection up, so a certificate reloaded there is the one this connection gets.
  */
-function clientCertificateProblem(socket: TLSSocket, tls: TlsSettings): string | undefined {
-  if (tls.clientAuth === 'NoClientCert' || tls.clientAuth === 'RequestClientCert') return undefined;
-  const cert = socket.getPeerX509Certificate();
-  if (!cert) return tls.clientAuth === 'VerifyClientCertIfGiven' ? undefined : 'no client certificate';
-  if (tls.clientAuth === 'VerifyClientCertIfGiven' && !socket.authorized) {
-    return `client certificate not trusted (${String(socket.authorizationError)})`;
-  }
-  if (tls.clientAllowedSans) {
-    const allowed = new Set(tls.clientAllowedSans.map(canonicalSan));
-    if (!subjectAltNames(cert).some((san) => allowed.has(san))) return 'client certificate has none of client_allowed_sans';
-  }
-  return undefined;
-}
-
-function createServer(listener: http.RequestListener, options: ServeOptions): http.Server | https.Server {
+function createServer(
+  listener: http.RequestListener, options: ServeOptions, currentTls: () => TlsSettings | undefined, beforeConnection: () => void,
+): http.Server | https.Server {
   const { maxHeaderSize, connectionsCheckingInterval, handshakeTimeout } = SERVER_LIMITS;
-  const tls = options.webConfig?.tls;
+  const tls = currentTls();
   const server = tls
     ? https.createServer({
         maxHeaderSize, connectionsCheckingInterval, handshakeTimeout,
-        cert: tls.cert, key: tls.key, ca: tls.ca,
-        minVersion: tls.minVersion, maxVersion: tls.maxVersion,
-        ciphers: tls.ciphers, honorCipherOrder: tls.honorCipherOrder, ecdhCurve: tls.ecdhCurve,
+        ...secureContextOf(tls),
         requestCert: tls.clientAuth !== 'NoClientCert',
         // Only this type fails the handshake itself; the others are checked right after it, before any request.
         rejectUnauthorized: tls.clientAuth === 'RequireAndVerifyClientCert',
@@ -119,9 +110,10 @@ function createServer(listener: http.RequestListener, options: ServeOptions): ht
   server.requestTimeout = SERVER_LIMITS.requestTimeout;
   server.keepAliveTimeout = SERVER_LIMITS.keepAliveTimeout;
   server.maxHeadersCount = SERVER_LIMITS.maxHeadersCount;
+  server.prependListener('connection', beforeConnection);
   if (tls) {
     server.on('secureConnection', (socket: TLSSocket) => {
-      const problem = clientCertificateProblem(socket, tls);
+      const problem = clientCertificateProblem(socket, currentTls() ?? tls);
       if (!problem) return;
       options.onTlsRejection?.(problem, socket.remoteAddress);
       socket.destroy();
@@ -129,6 +121,19 @@ function createServer(listener: http.RequestListener, options: ServeOptions): ht
     server.on('tlsClientError', (err: Error, socket: TLSSocket) => options.onTlsRejection?.(err.message, socket.remoteAddress));
   }
   return server;
+}
+
+/** Follows the web config's files when asked to, applying each accepted change to `server` and the guard. */
+function followWebConfig(options: ServeOptions, apply: (next: WebConfig) => void): { current(): WebConfig | undefined; check(): void } {
+  const { webConfig, webConfigChanges: changes } = options;
+  if (!webConfig || !changes) return { current: () => webConfig, check: () => undefined };
+  return watchWebConfig(webConfig, {
+    onReload(next) {
+      apply(next);
+      changes.onReload(next);
+    },
+    onRejected: (message) => changes.onRejected(message),
+  });
 }
 
 function formatUrl(protocol: string, address: AddressInfo): string {
@@ -141,7 +146,17 @@ function formatUrl(protocol: string, address: AddressInfo): string {
  * Throws ConfigError when the address cannot be listened on.
  */
 export async function serve(app: http.RequestListener, options: ServeOptions): Promise<RunningServer> {
-  const server = createServer(withWebConfig(app, options), options);
+  let guard = guardOf(options.webConfig, options.authExemptPaths);
+  const apply = (next: WebConfig) => {
+    guard = guardOf(next, options.authExemptPaths);
+    if (next.tls && server instanceof https.Server) server.setSecureContext(secureContextOf(next.tls));
+  };
+  const webConfig = followWebConfig(options, apply);
+  const currentGuard = () => {
+    webConfig.check();
+    return guard;
+  };
+  const server = createServer(withWebConfig(app, currentGuard), options, () => webConfig.current()?.tls, () => webConfig.check());
   const where = `${options.host ?? '*'}:${options.port}`;
   await new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {

@@ -12,7 +12,8 @@ import { ConfigError, readYamlFile, schemaError } from '../config/yaml-file.js';
  * - `client_ca_file`/`client_ca` is rejected unless client_auth_type verifies with it, and a verifying type
  *   needs a CA: Node would otherwise fall back to the public roots.
  * - `http2` is accepted and ignored: express runs on node:http(s), HTTP/1.1 only.
- * - The file is read once at startup; exporter-toolkit re-reads it per request. Restart to rotate certificates.
+ * - Changes are picked up as exporter-toolkit does, without a restart (see web-config-watch.ts), except
+ *   switching TLS on or off and changing client_auth_type, which need one.
  */
 
 const CLIENT_AUTH_TYPES = [
@@ -100,11 +101,15 @@ export interface TlsSettings {
   readonly honorCipherOrder: boolean;
   /** OpenSSL group list, or undefined for Node's defaults. */
   readonly ecdhCurve?: string;
+  /** Absolute paths of the PEM files read (cert_file, key_file, client_ca_file), watched for changes. */
+  readonly files: readonly string[];
 }
 
 export interface WebConfig {
-  /** The file it was loaded from, for messages. */
+  /** The file it was loaded from, for messages and reloads. */
   readonly origin: string;
+  /** Every file it was read from (origin first), so a change to any of them can be noticed. */
+  readonly files: readonly string[];
   /** Absent: serve plain HTTP (as exporter-toolkit does when no certificate is configured). */
   readonly tls?: TlsSettings;
   /** Set on every response. */
@@ -124,10 +129,12 @@ export function loadWebConfig(path: string): WebConfig {
   const fail = (key: string, problem: string): never => {
     throw new ConfigError(`${path}: ${key}: ${problem}`);
   };
-  const { tls_server_config: tls, http_server_config: http, basic_auth_users: users } = result.data;
+  const { tls_server_config: rawTls, http_server_config: http, basic_auth_users: users } = result.data;
+  const tls = rawTls ? resolveTls(rawTls, dirname(path), fail) : undefined;
   return {
     origin: path,
-    tls: tls ? resolveTls(tls, dirname(path), fail) : undefined,
+    files: [resolve(path), ...(tls?.files ?? [])],
+    tls,
     headers: checkHeaders(http?.headers ?? {}, fail),
     basicAuthUsers: checkUsers(users ?? {}, fail),
   };
@@ -163,7 +170,7 @@ function checkUsers(users: Record<string, string>, fail: Fail): Map<string, stri
 /** Reads a PEM either inline (`inlineKey`) or from a file (`fileKey`), resolving the file against `baseDir`. */
 function pemSource(
   tls: RawTls, inlineKey: 'cert' | 'key' | 'client_ca', fileKey: 'cert_file' | 'key_file' | 'client_ca_file', baseDir: string, fail: Fail,
-): { key: string; pem: string } | undefined {
+): { key: string; pem: string; file?: string } | undefined {
   // An empty value counts as unset, as in exporter-toolkit.
   const inline = tls[inlineKey] || undefined;
   const file = tls[fileKey] || undefined;
@@ -171,7 +178,7 @@ function pemSource(
   if (file === undefined) return inline === undefined ? undefined : { key: `tls_server_config.${inlineKey}`, pem: inline };
   const absolute = isAbsolute(file) ? file : resolve(baseDir, file);
   try {
-    return { key: `tls_server_config.${fileKey}`, pem: readFileSync(absolute, 'utf8') };
+    return { key: `tls_server_config.${fileKey}`, pem: readFileSync(absolute, 'utf8'), file: absolute };
   } catch (err) {
     return fail(`tls_server_config.${fileKey}`, `cannot read ${absolute} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
@@ -229,6 +236,7 @@ function resolveTls(tls: RawTls, baseDir: string, fail: Fail): TlsSettings | und
     ciphers: tls12Ciphers.length ? tls12Ciphers.join(':') : undefined,
     honorCipherOrder: tls.prefer_server_cipher_suites,
     ecdhCurve: tls.curve_preferences?.map((name) => CURVES[name as keyof typeof CURVES]).join(':'),
+    files: [cert, key, ca].flatMap((source) => source?.file ?? []),
   };
   try {
     // Last word to OpenSSL, so that anything it would refuse at the first handshake is refused now.

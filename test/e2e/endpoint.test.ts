@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
@@ -7,6 +8,7 @@ import { generateFleet } from '../../src/sim/fleet.js';
 import { startSimulatedCloud, type SimulatedCloud } from '../../src/sim/server.js';
 import { startDaemon, waitFor200, writeTempFile, type DaemonProcess } from '../helpers/daemon-process.js';
 import { makePki } from '../helpers/pki.js';
+import { scrape, scrapeUntil, values } from '../helpers/scrape.js';
 
 const TOKEN = 'endpoint-token-77aa';
 const PASSWORD = 'scrape-me-9!';
@@ -89,6 +91,33 @@ describe('health probes without credentials, when asked for', () => {
       await waitFor200(`${daemon.url}/-/ready`);
       expect((await fetch(`${daemon.url}/metrics`)).status).toBe(401);
       expect((await fetch(`${daemon.url}/`)).status).toBe(401);
+    } finally {
+      await daemon.stop();
+    }
+  });
+});
+
+describe('a web config file that changes while the daemon runs', () => {
+  it('rejects a broken change and keeps serving, then applies a good one without a restart', async () => {
+    const userLine = (user: string) => `basic_auth_users:\n  ${user}: "${bcrypt.hashSync(PASSWORD, 4)}"\n`;
+    const web = writeTempFile('web.yml', userLine('prometheus'));
+    const daemon = await startDaemon([`--config.file=${writeTempFile('c.yaml', config())}`, `--web.config.file=${web}`]);
+    const as = (user: string) => ({ headers: { authorization: `Basic ${Buffer.from(`${user}:${PASSWORD}`).toString('base64')}` } });
+    const reloaded = 'huaweicloud_vault_exporter_web_config_last_reload_successful';
+    try {
+      expect(values(await scrape(daemon.url, as('prometheus')), reloaded)).toEqual([1]);
+      // The file is looked at when requests come in (at most once a second), as exporter-toolkit does.
+      writeFileSync(web, 'basic_auth_users: [');
+      const kept = await scrapeUntil(daemon.url, (s) => values(s, reloaded)[0] === 0, 10_000, as('prometheus'));
+      expect(values(kept, 'huaweicloud_vault_exporter_build_info')).toEqual([1]);
+      const rejected = await daemon.waitForLog((r) => r.msg === 'web config change rejected; keeping the running one');
+      expect(rejected.err_msg).toMatch(/web\.yml: .*not valid YAML/);
+
+      writeFileSync(web, userLine('vmagent'));
+      const applied = await scrapeUntil(daemon.url, (s) => values(s, reloaded)[0] === 1, 10_000, as('vmagent'));
+      expect(values(applied, reloaded)).toEqual([1]);
+      expect((await fetch(`${daemon.url}/metrics`, as('prometheus'))).status).toBe(401);
+      await daemon.waitForLog((r) => r.msg === 'web config reloaded' && r.basic_auth_users === 1);
     } finally {
       await daemon.stop();
     }

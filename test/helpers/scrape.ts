@@ -14,11 +14,13 @@ export function values(samples: ParsedSample[], name: string, labels: Record<str
 }
 
 /** Scrapes until `check` passes (returns the samples), or throws after `timeoutMs` with the last failure. */
-export async function scrapeUntil(url: string, check: (samples: ParsedSample[]) => boolean, timeoutMs = 20_000): Promise<ParsedSample[]> {
+export async function scrapeUntil(
+  url: string, check: (samples: ParsedSample[]) => boolean, timeoutMs = 20_000, init: RequestInit = {},
+): Promise<ParsedSample[]> {
   const deadline = Date.now() + timeoutMs;
   let last: ParsedSample[] = [];
   while (Date.now() < deadline) {
-    last = await scrape(url).catch(() => []);
+    last = await scrape(url, init).catch(() => []);
     if (check(last)) return last;
     await new Promise((resolve) => setTimeout(resolve, 150));
   }

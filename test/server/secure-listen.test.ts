@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
@@ -253,6 +254,59 @@ basic_auth_users:
     const decoy = bcryptCalls.hashes.at(-1) ?? '';
     expect(decoy).not.toBe(hash);
     expect(bcrypt.getRounds(decoy)).toBe(bcrypt.getRounds(hash));
+  });
+});
+
+describe('serve following its web config file', () => {
+  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const LOOK_AGAIN_MS = 1100; // the watch looks at the files at most once a second
+
+  /** The serial number of the certificate a fresh connection is served. */
+  function servedSerial(server: RunningServer): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const socket = tlsConnect({ host: '127.0.0.1', port: server.port, ca: pem('ca.crt') }, () => {
+        resolve(socket.getPeerX509Certificate()?.serialNumber ?? '');
+        socket.end();
+      });
+      socket.on('error', reject);
+    });
+  }
+
+  it('serves a rotated certificate to new connections, and a changed user list at once', async () => {
+    makeLeaf('rotated', 'ca', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+    writeFileSync(join(dir, 'live.crt'), pem('server.crt'));
+    writeFileSync(join(dir, 'live.key'), pem('server.key'));
+    const path = join(dir, 'live-web.yml');
+    writeFileSync(path, `tls_server_config:\n  cert_file: live.crt\n  key_file: live.key\nbasic_auth_users:\n  alice: ${hash}\n`);
+    const reloads: string[] = [];
+    const rejections: string[] = [];
+    const server = await start({
+      webConfig: loadWebConfig(path),
+      webConfigChanges: { onReload: (next) => reloads.push(next.origin), onRejected: (message) => rejections.push(message) },
+    });
+    const serial = (name: string) => new X509Certificate(pem(`${name}.crt`)).serialNumber;
+    expect(await servedSerial(server)).toBe(serial('server'));
+    expect((await get(server, '/metrics', { auth: 'alice:right' })).status).toBe(200);
+
+    // cert-manager style: the key and the certificate are replaced, one after the other.
+    writeFileSync(join(dir, 'live.key'), pem('rotated.key'));
+    writeFileSync(join(dir, 'live.crt'), pem('rotated.crt'));
+    await sleep(LOOK_AGAIN_MS);
+    expect(await servedSerial(server)).toBe(serial('rotated'));
+    expect(reloads).toEqual([path]);
+
+    // alice's password was verified and cached before; removing her must not leave the cache open to her.
+    writeFileSync(path, `tls_server_config:\n  cert_file: live.crt\n  key_file: live.key\nbasic_auth_users:\n  bob: ${hash}\n`);
+    await sleep(LOOK_AGAIN_MS);
+    expect((await get(server, '/metrics', { auth: 'alice:right' })).status).toBe(401);
+    expect((await get(server, '/metrics', { auth: 'bob:right' })).status).toBe(200);
+
+    // A broken file changes nothing and is reported.
+    writeFileSync(path, 'basic_auth_users: [');
+    await sleep(LOOK_AGAIN_MS);
+    expect((await get(server, '/metrics', { auth: 'bob:right' })).status).toBe(200);
+    expect(rejections).toEqual([expect.stringContaining('live-web.yml')]);
+    expect(reloads).toHaveLength(2);
   });
 });
 

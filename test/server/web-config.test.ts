@@ -87,7 +87,9 @@ basic_auth_users:
       ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256',
       honorCipherOrder: false,
       ecdhCurve: 'X25519:P-256',
+      files: ['server.crt', 'server.key', 'ca.crt'].map((name) => join(dir, name)),
     });
+    expect(config.files).toEqual([join(dir, `web-${fileCount}.yml`), ...(config.tls?.files ?? [])]);
     // A blank value means "unset", as exporter-toolkit documents.
     expect(config.headers).toEqual({ 'Strict-Transport-Security': 'max-age=31536000', 'X-Frame-Options': 'deny', 'X-XSS-Protection': '0' });
     expect(config.basicAuthUsers).toEqual(new Map([['alice', hash]]));
