@@ -115,10 +115,16 @@ export async function getJson(url: URL, ctx: ApiContext): Promise<unknown> {
   for (let retry = 0; ; retry++) {
     ctx.signal.throwIfAborted();
     const result = interpret(url, await ctx.limiter.run(url.host, () => exchange(url, ctx)), ctx);
-    if (result.kind === 'ok') return result.body;
+    if (result.kind === 'ok') {
+      ctx.credentials.accepted?.();
+      return result.body;
+    }
     if (result.kind === 'fail') throw result.error;
     if (result.kind === 'unauthorized') {
-      if (renewed || !ctx.credentials.renew(result.request)) throw result.error;
+      if (renewed || !ctx.credentials.renew(result.request)) {
+        ctx.credentials.refused?.(result.error, result.request);
+        throw result.error;
+      }
       renewed = true;
       ctx.log.warn({ err_msg: result.error.message }, 'credentials rejected; renewing them and retrying once');
       continue;

@@ -1,3 +1,5 @@
+import type { ApiError } from './api-error.js';
+
 /** A request as the cloud clients build it, before credentials are applied. */
 export interface OutgoingRequest {
   method: 'GET' | 'POST';
@@ -18,6 +20,15 @@ export interface Credentials {
    * (IAM tokens, token files); false otherwise.
    */
   renew(rejected?: OutgoingRequest): boolean;
+  /** Told when CBR/HSS finally refused `request`, made with these credentials (401, after any renewal). */
+  refused?(error: ApiError, request: OutgoingRequest): void;
+  /**
+   * For credentials that something else rotates (token_file): which version is in force now. A refusal of
+   * one version says nothing about the next.
+   */
+  version?(): Promise<string>;
+  /** Told when CBR/HSS answered a request made with these credentials. */
+  accepted?(): void;
 }
 
 /** Counts one HTTP attempt: `code` is the HTTP status, or `error` / `timeout` / `invalid_body`. */

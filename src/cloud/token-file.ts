@@ -41,5 +41,9 @@ export function tokenFileCredentials(path: string): Credentials {
       rereadNext = true;
       return true;
     },
+    async version() {
+      await currentToken();
+      return (last as ReadToken).version;
+    },
   };
 }

@@ -4,6 +4,7 @@ import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { createCredentials } from '../cloud/credentials.js';
 import { HostLimiter } from '../cloud/host-limiter.js';
+import { holdBackWhenRefused, RefusalRecord, type RefusalBackoffSettings } from '../cloud/refusal-backoff.js';
 import type { Credentials } from '../cloud/request.js';
 import type { AuthConfig } from '../config/auth.js';
 import { ConfigError } from '../config/load.js';
@@ -31,6 +32,8 @@ export interface RuntimeDeps {
   metrics: ExporterMetrics;
   carry?: readonly PairStatus[];
   backoff?: PairSourceDeps['backoff'];
+  /** How long refused credentials are held back; default DEFAULT_REFUSAL_BACKOFF. */
+  refusalBackoff?: RefusalBackoffSettings;
   /** A full garbage collection to run once each refresh is published (see release-memory.ts). */
   gc?: () => void;
 }
@@ -52,17 +55,22 @@ function createDispatcher(config: Config): Dispatcher {
 export function buildRuntime(config: Config, auths: readonly AuthConfig[], deps: RuntimeDeps): Runtime {
   const dispatcher = createDispatcher(config);
   const credentials = new Map<TargetConfig, Credentials>();
+  // One record per credentials block: targets that share a key share its refusals. A reload starts afresh.
+  const refusals = new Map<AuthConfig, RefusalRecord>();
   config.targets.forEach((target, i) => {
     const labels = { source: 'iam', project_id: target.project_id, region: target.region };
+    const auth = auths[i] as AuthConfig;
+    const record = refusals.get(auth) ?? new RefusalRecord(deps.refusalBackoff);
+    refusals.set(auth, record);
     try {
-      credentials.set(target, createCredentials(auths[i] as AuthConfig, {
+      credentials.set(target, holdBackWhenRefused(createCredentials(auth, {
         projectId: target.project_id,
         region: target.region,
         iamEndpoint: target.endpoints.iam,
         dispatcher,
         countAttempt: (code) => deps.metrics.countRequest(labels, code),
         requestTimeoutMs: config.refresh.request_timeout,
-      }));
+      }), record));
     } catch (err) {
       throw new ConfigError(`targets[${i}]: credentials: ${(err as Error).message}`);
     }

@@ -1,4 +1,4 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
@@ -28,6 +28,8 @@ const KEY = { ak: 'CREDAKLONGTERM000001', sk: 'cred-long-term-secret-key-5f0e3c2
 const TEMP_KEY = { ak: 'CREDAKTEMPORARY00001', sk: 'cred-temporary-secret-key-8a7b6c5d4e', securityToken: 'cred-security-token-2b4d6f8h0j1k3m5n' };
 /** Registered in the simulator with its real SK; the daemon is given WRONG_SK for it. */
 const LOCKABLE_KEY = { ak: 'CREDAKWRONGSK0000001', sk: 'cred-lockable-real-secret-1e2d3c4b5a' };
+/** Another key the simulator would lock after 5 bad signatures, for the test that the exporter never lets it. */
+const SPARED_KEY = { ak: 'CREDAKSPARED00000001', sk: 'cred-spared-real-secret-6g7h8i9j0k' };
 const WRONG_SK = 'cred-wrong-secret-key-9z8y7x6w5v4u';
 const IAM_USER = { domain: 'cred-domain', user: 'vault-exporter', password: 'Cred-IAM-Pa55word-3q5r7s9t' };
 const TOKEN_A = 'rotating-token-A-4c9e1f7a2b8d3e6f';
@@ -41,6 +43,8 @@ const issuedTokens: string[] = [];
 interface Run {
   mode: string;
   daemon: DaemonProcess;
+  /** The config file it runs on; rewrite it and POST /-/reload to change credentials. */
+  config: string;
   /** seq of the first simulator request this run can have caused. */
   firstSeq: number;
   /** Every /metrics body and landing page fetched from this daemon. */
@@ -51,7 +55,7 @@ const runs: Run[] = [];
 beforeAll(async () => {
   auth = createSimAuth({
     tokens: [STATIC_TOKEN],
-    keys: [KEY, TEMP_KEY, LOCKABLE_KEY],
+    keys: [KEY, TEMP_KEY, LOCKABLE_KEY, SPARED_KEY],
     iamUsers: [IAM_USER],
     tokenTtlMs: 3_000,
   });
@@ -102,7 +106,7 @@ async function withDaemon(
   const config = writeConfig(options.schedule, options.auth);
   const firstSeq = cloud.requests.total + 1;
   const daemon = await startDaemon([`--config.file=${config}`], options.env);
-  const run: Run = { mode, daemon, firstSeq, pages: [] };
+  const run: Run = { mode, daemon, config, firstSeq, pages: [] };
   runs.push(run);
   try {
     await waitFor200(`${daemon.url}/-/ready`, 15_000);
@@ -272,6 +276,35 @@ describe('the daemon in each credential mode', () => {
     });
   });
 
+  it('holds a refused key back instead of trying it every second, so it is not locked when the operator fixes it', async () => {
+    const wrong = { access_key: SPARED_KEY.ak, secret_key: WRONG_SK };
+    await withDaemon('held_back', { schedule: EVERY_SECOND, auth: wrong }, async (run) => {
+      // Four scheduled refreshes: without the hold that is 8 bad signatures, and the simulator locks at 5.
+      await sleep(4_000);
+      const refused = requestsOf(run);
+      expect(refused.map((r) => [r.api, r.status]).sort()).toEqual([['cbr', 401], ['hss', 401]]);
+      const held = logsOf(run, 'refresh failed').filter((r) => String(r.err_msg).startsWith('not sent: '));
+      expect(held.length).toBeGreaterThanOrEqual(4);
+      expect(held[0]!.err_msg).toMatch(
+        /^not sent: these credentials were refused 1 time\(s\) in a row and are held back until \d{4}-\d\d-\d\dT[\d:.]+Z, .*\(last refusal: GET .*HTTP 401, APIG\.0301/,
+      );
+      const samples = await scrape(run);
+      expect(upOf(samples)).toEqual([0, 0]);
+      // Nothing sent while held, so nothing counted.
+      const attempts = samples.filter((s) => s.name === 'huaweicloud_vault_exporter_api_requests_total');
+      expect(attempts.map((s) => [s.labels.source, s.labels.code, s.value]).sort()).toEqual([['cbr', '401', 1], ['hss', '401', 1]]);
+
+      // The operator puts the right secret in; the key was never locked, so it works at the next refresh.
+      writeFileSync(run.config, readFileSync(run.config, 'utf8').replace(WRONG_SK, SPARED_KEY.sk));
+      expect((await fetch(`${run.daemon.url}/-/reload`, { method: 'POST' })).status).toBe(200);
+      const fixed = await until('source_up 1 with the right secret', 5_000, async () => {
+        const s = await scrape(run);
+        return upOf(s).every((v) => v === 1) ? s : undefined;
+      });
+      expectUpWithWholeFleet(fixed);
+    });
+  });
+
   it('with an IAM password: renews tokens before expiry and after a 401, and no refresh fails', async () => {
     const issuedBefore = auth.counters().tokensIssued;
     const iamBlock = { iam: { domain_name: IAM_USER.domain, user_name: IAM_USER.user, password: IAM_USER.password } };
@@ -421,7 +454,7 @@ describe('the simulator refuses what the daemon never sends', () => {
 describe('secrets', () => {
   it('appear in no log line, /metrics body or landing page of any daemon run', () => {
     expect(runs.map((r) => r.mode)).toEqual([
-      'access_key', 'access_key+security_token', 'environment', 'token', 'wrong_secret_key', 'iam', 'token_file',
+      'access_key', 'access_key+security_token', 'environment', 'token', 'wrong_secret_key', 'held_back', 'iam', 'token_file',
     ]);
     const daemonRequests = cloud.requests.entries.filter((r) => r.api !== 'iam');
     const signatures = daemonRequests.flatMap((r) => {
@@ -436,6 +469,7 @@ describe('secrets', () => {
       [TEMP_KEY.sk, 'temporary secret key'],
       [TEMP_KEY.securityToken, 'security token'],
       [LOCKABLE_KEY.sk, 'secret key of the wrong-SK run'],
+      [SPARED_KEY.sk, 'secret key of the held-back run'],
       [WRONG_SK, 'wrong secret key'],
       [IAM_USER.password, 'IAM password'],
       [STATIC_TOKEN, 'static token'],
