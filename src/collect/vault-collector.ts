@@ -13,8 +13,11 @@ export interface CollectorOptions {
   maxStalenessMs: number;
   log: Logger;
   now?: () => number;
-  /** Statuses of the collector this one replaces (config reload): pairs that stay keep their snapshot. */
-  carry?: readonly PairStatus[];
+  /**
+   * The collector this one replaces (config reload): pairs that stay keep their snapshot, and the counters
+   * are shared, so that counts of the old one's last refresh land too and no counter goes down.
+   */
+  replaces?: VaultCollector;
 }
 
 /** Counters that only grow, for the exporter's own metrics. */
@@ -39,7 +42,7 @@ function snapshotOf(listing: PairListing, status: PairStatus, takenAt: number): 
  * until it is older than max staleness. Refreshes never overlap.
  */
 export class VaultCollector {
-  readonly counters: CollectorCounters = { refreshes: 0, skippedRefreshes: 0, invalidFields: new Map(), invalidRecords: new Map() };
+  readonly counters: CollectorCounters;
   private readonly status: PairStatus[];
   private readonly listeners: Listener[] = [];
   private running: Promise<void> | undefined;
@@ -47,7 +50,8 @@ export class VaultCollector {
 
   constructor(private readonly options: CollectorOptions) {
     this.now = options.now ?? Date.now;
-    const carried = new Map((options.carry ?? []).map((status) => [status.pair.key, status]));
+    this.counters = options.replaces?.counters ?? { refreshes: 0, skippedRefreshes: 0, invalidFields: new Map(), invalidRecords: new Map() };
+    const carried = new Map((options.replaces?.statuses() ?? []).map((status) => [status.pair.key, status]));
     this.status = options.sources.map((source) => {
       const old = carried.get(source.pair.key);
       const same = old !== undefined && old.pair.endpoint === source.pair.endpoint;

@@ -3,7 +3,7 @@ import type { AuthConfig } from '../config/auth.js';
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { formatDuration } from '../config/duration.js';
-import type { PairStatus } from '../collect/snapshot.js';
+import type { VaultCollector } from '../collect/vault-collector.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
 import { createApp } from '../server/app.js';
 import { serve, type RunningServer } from '../server/secure-listen.js';
@@ -100,7 +100,7 @@ export class Daemon {
     let next: Runtime;
     try {
       const { config, auths } = loadConfig();
-      next = this.build(config, auths, this.runtime.collector.statuses());
+      next = this.build(config, auths, this.runtime.collector);
     } catch (err) {
       const message = err instanceof ConfigError ? err.message : `unexpected error: ${(err as Error).message}`;
       log.error({ err_msg: message }, 'config reload rejected; keeping the running config');
@@ -124,9 +124,9 @@ export class Daemon {
     await this.runtime.dispatcher.destroy();
   }
 
-  private build(config: Config, auths: AuthConfig[], carry?: readonly PairStatus[]): Runtime {
+  private build(config: Config, auths: AuthConfig[], replaces?: VaultCollector): Runtime {
     const { log, metrics, backoff, gc } = this.options;
-    const runtime = buildRuntime(config, auths, { log, metrics, carry, backoff, gc });
+    const runtime = buildRuntime(config, auths, { log, metrics, replaces, backoff, gc });
     this.options.metrics.watch(runtime.collector, runtime.intervalMs, runtime.maxStalenessMs);
     this.options.log.info(
       { pairs: runtime.collector.statuses().length, schedule: config.refresh.schedule, max_staleness: formatDuration(runtime.maxStalenessMs) },

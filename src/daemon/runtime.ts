@@ -12,7 +12,6 @@ import type { Config, TargetConfig } from '../config/schema.js';
 import { buildPairSources, type PairSourceDeps } from '../collect/pair-source.js';
 import { longestGapMs } from '../collect/schedule-gap.js';
 import { RefreshScheduler } from '../collect/scheduler.js';
-import type { PairStatus } from '../collect/snapshot.js';
 import { VaultCollector } from '../collect/vault-collector.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
 import { VaultExposition } from '../metrics/vault-exposition.js';
@@ -30,7 +29,8 @@ export interface Runtime {
 export interface RuntimeDeps {
   log: Logger;
   metrics: ExporterMetrics;
-  carry?: readonly PairStatus[];
+  /** The collector of the config this one replaces (reload). */
+  replaces?: VaultCollector;
   backoff?: PairSourceDeps['backoff'];
   /** How long refused credentials are held back; default DEFAULT_REFUSAL_BACKOFF. */
   refusalBackoff?: RefusalBackoffSettings;
@@ -91,7 +91,7 @@ export function buildRuntime(config: Config, auths: readonly AuthConfig[], deps:
     timeoutMs: config.refresh.timeout,
     maxStalenessMs,
     log: deps.log,
-    carry: deps.carry,
+    replaces: deps.replaces,
   });
   const exposition = new VaultExposition(sources.map((s) => s.pair.key), deps.log);
   collector.onChange((status) => exposition.update(status));

@@ -80,21 +80,17 @@ export function createExporterMetrics(version: string): ExporterMetrics {
   );
   pairCounter('huaweicloud_vault_exporter_invalid_records_total', 'API vault records dropped because they had no usable vault id.', (c, key) => c.counters.invalidRecords.get(key) ?? 0);
 
-  const refreshCounter = (name: string, help: string, read: (c: VaultCollector) => number) => {
-    let base = 0; // counts of collectors replaced by reloads, so the counter never goes down
-    let last: VaultCollector | undefined;
-    return new Counter({
+  // A reload's collector shares the counters of the one it replaces, so these never go down.
+  const refreshCounter = (name: string, help: string, read: (c: VaultCollector) => number) =>
+    new Counter({
       name,
       help,
       registers: [registry],
       collect() {
-        if (collector !== last && last) base += read(last);
-        last = collector;
         this.reset();
-        this.inc(base + (collector ? read(collector) : 0));
+        this.inc(collector ? read(collector) : 0);
       },
     });
-  };
   refreshCounter('huaweicloud_vault_exporter_refreshes_total', 'Refreshes started.', (c) => c.counters.refreshes);
   refreshCounter('huaweicloud_vault_exporter_refreshes_skipped_total', 'Scheduled refreshes skipped because the previous one was still running.', (c) => c.counters.skippedRefreshes);
 
