@@ -31,6 +31,8 @@ export const EXPORTER_METRICS = [
   'huaweicloud_vault_exporter_vaults',
   'huaweicloud_vault_exporter_api_requests_total',
   'huaweicloud_vault_exporter_refresh_interval_seconds',
+  'huaweicloud_vault_exporter_config_last_reload_successful',
+  'huaweicloud_vault_exporter_web_config_last_reload_successful',
   'huaweicloud_vault_exporter_build_info',
 ] as const;
 
@@ -46,6 +48,7 @@ export const ALERT_NAMES = [
   'HuaweiCloudVaultExporterSourceDown',
   'HuaweiCloudVaultExporterStale',
   'HuaweiCloudVaultExporterThrottled',
+  'HuaweiCloudVaultExporterConfigReloadFailed',
   'HuaweiCloudVaultExporterDown',
 ] as const;
 
