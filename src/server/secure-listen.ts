@@ -147,6 +147,7 @@ function formatUrl(protocol: string, address: AddressInfo): string {
  */
 export async function serve(app: http.RequestListener, options: ServeOptions): Promise<RunningServer> {
   let guard = guardOf(options.webConfig, options.authExemptPaths);
+  // Called only from check(), which runs per connection and request: `server` exists by then.
   const apply = (next: WebConfig) => {
     guard = guardOf(next, options.authExemptPaths);
     if (next.tls && server instanceof https.Server) server.setSecureContext(secureContextOf(next.tls));
