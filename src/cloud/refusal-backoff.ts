@@ -1,3 +1,6 @@
+import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { AuthConfig } from '../config/auth.js';
 import { ApiError } from './api-error.js';
 import type { Credentials, OutgoingRequest } from './request.js';
 
@@ -55,6 +58,24 @@ export class RefusalRecord {
   accepted(): void {
     this.refusals = 0;
     this.heldUntil = 0;
+  }
+}
+
+/**
+ * Who a refusal counts against, as Huawei Cloud counts failures: the access key (not the pair: APIG locks
+ * the AK), the IAM user, or the token. Auth blocks with equal keys share one RefusalRecord, so that ten
+ * targets with the same wrong key are not ten tries per refresh.
+ */
+export function refusalKey(auth: AuthConfig): string {
+  switch (auth.kind) {
+    case 'access_key':
+      return 'value' in auth.accessKey ? `ak:${auth.accessKey.value}` : `ak_file:${resolve(auth.accessKey.file)}`;
+    case 'iam':
+      return `iam:${auth.domainName}/${auth.userName}`;
+    case 'token':
+      return `token:${createHash('sha256').update(auth.token).digest('base64')}`;
+    case 'token_file':
+      return `token_file:${resolve(auth.file)}`;
   }
 }
 

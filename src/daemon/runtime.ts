@@ -4,7 +4,7 @@ import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { createCredentials } from '../cloud/credentials.js';
 import { HostLimiter } from '../cloud/host-limiter.js';
-import { holdBackWhenRefused, RefusalRecord, type RefusalBackoffSettings } from '../cloud/refusal-backoff.js';
+import { holdBackWhenRefused, RefusalRecord, refusalKey, type RefusalBackoffSettings } from '../cloud/refusal-backoff.js';
 import type { Credentials } from '../cloud/request.js';
 import type { AuthConfig } from '../config/auth.js';
 import { ConfigError } from '../config/load.js';
@@ -55,13 +55,14 @@ function createDispatcher(config: Config): Dispatcher {
 export function buildRuntime(config: Config, auths: readonly AuthConfig[], deps: RuntimeDeps): Runtime {
   const dispatcher = createDispatcher(config);
   const credentials = new Map<TargetConfig, Credentials>();
-  // One record per credentials block: targets that share a key share its refusals. A reload starts afresh.
-  const refusals = new Map<AuthConfig, RefusalRecord>();
+  // One record per key (see refusalKey): targets that use one key share its refusals. A reload starts afresh.
+  const refusals = new Map<string, RefusalRecord>();
   config.targets.forEach((target, i) => {
     const labels = { source: 'iam', project_id: target.project_id, region: target.region };
     const auth = auths[i] as AuthConfig;
-    const record = refusals.get(auth) ?? new RefusalRecord(deps.refusalBackoff);
-    refusals.set(auth, record);
+    const key = refusalKey(auth);
+    const record = refusals.get(key) ?? new RefusalRecord(deps.refusalBackoff);
+    refusals.set(key, record);
     try {
       credentials.set(target, holdBackWhenRefused(createCredentials(auth, {
         projectId: target.project_id,

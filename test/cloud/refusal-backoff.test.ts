@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../src/cloud/api-error.js';
-import { DEFAULT_REFUSAL_BACKOFF, holdBackWhenRefused, RefusalRecord } from '../../src/cloud/refusal-backoff.js';
+import { DEFAULT_REFUSAL_BACKOFF, holdBackWhenRefused, RefusalRecord, refusalKey } from '../../src/cloud/refusal-backoff.js';
 import type { Credentials, OutgoingRequest } from '../../src/cloud/request.js';
 
 const MINUTE = 60_000;
@@ -135,5 +135,28 @@ describe('holdBackWhenRefused', () => {
     version = 'v2'; // rotated while the request was on the wire
     wrapped.refused?.(refusal(), refusedRequest);
     await expect(wrapped.authorize(outgoing())).resolves.toBeUndefined();
+  });
+});
+
+describe('refusalKey', () => {
+  const ak = (id: string, sk: string) => ({ kind: 'access_key', accessKey: { value: id }, secretKey: { value: sk } }) as const;
+
+  it('is the access key, not the pair: APIG locks the AK whatever SK came with it', () => {
+    expect(refusalKey(ak('AKONE', 'right'))).toBe(refusalKey(ak('AKONE', 'wrong')));
+    expect(refusalKey(ak('AKONE', 'right'))).not.toBe(refusalKey(ak('AKTWO', 'right')));
+  });
+
+  it('is the IAM user wherever its endpoint, and a file by its absolute path', () => {
+    const iam = (endpoint?: string) => ({ kind: 'iam', endpoint, domainName: 'd', userName: 'u', password: { value: 'p' } }) as const;
+    expect(refusalKey(iam())).toBe(refusalKey(iam('https://iam.example')));
+    expect(refusalKey({ kind: 'token_file', file: 'tok' })).toBe(refusalKey({ kind: 'token_file', file: `${process.cwd()}/tok` }));
+  });
+
+  it('tells tokens apart without holding them in the clear', () => {
+    const token = 'MIIZsecret-token-value';
+    const key = refusalKey({ kind: 'token', token });
+    expect(key).toBe(refusalKey({ kind: 'token', token }));
+    expect(key).not.toBe(refusalKey({ kind: 'token', token: `${token}2` }));
+    expect(key).not.toContain('secret-token');
   });
 });
