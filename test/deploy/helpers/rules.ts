@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { readYaml, PROMETHEUS_DIR } from './paths.js';
+import { readText, readYaml, PROMETHEUS_DIR } from './paths.js';
 
 export interface Rule {
   alert?: string;
@@ -28,4 +28,7 @@ export const ruleTestFiles = (): string[] =>
     .sort()
     .map((f) => `tests/${f}`);
 
-export const RUNBOOK_BASE = 'https://github.com/huaweicloud-vault-exporter/huaweicloud-vault-exporter/blob/main/README.md';
+/** The runbooks page of the repository package.json names: where every alert's runbook_url must point. */
+export const RUNBOOK_PAGE = 'docs/runbooks.md';
+const repositoryUrl = (JSON.parse(readText('package.json')) as { repository: { url: string } }).repository.url;
+export const RUNBOOK_BASE = `${repositoryUrl.replace(/^git\+/, '').replace(/\.git$/, '')}/blob/main/${RUNBOOK_PAGE}`;
