@@ -73,7 +73,7 @@ async function measure(begin: () => Promise<void>): Promise<RefreshReport> {
   const listedMs = Math.max(...statuses.map((status) => status.lastDurationMs ?? 0));
   await runtime.exposition.settled();
   const publishedMs = performance.now() - startedAt;
-  const body = runtime.exposition.body();
+  const body = runtime.exposition.publication().body;
   const vaults = { cbr: 0, hss: 0 };
   for (const status of statuses) if (status.snapshot) vaults[status.snapshot.source] += status.snapshot.vaults.length;
   // The delay monitor runs on through the settling second: the collection after publication is counted.

@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
-import type { AuthConfig } from '../config/auth.js';
+import type { AuthConfig, SecretSource } from '../config/auth.js';
 import { ApiError } from './api-error.js';
 import type { Credentials, OutgoingRequest } from './request.js';
+import { resolveSecret } from './secret-file.js';
 
 /** How long refused credentials are held back: `firstMs` after a refusal, doubling with each one in a row, up to `capMs`. */
 export interface RefusalBackoffSettings {
@@ -77,6 +78,32 @@ export function refusalKey(auth: AuthConfig): string {
     case 'token_file':
       return `token_file:${resolve(auth.file)}`;
   }
+}
+
+/**
+ * A digest of everything the credentials are made of, secrets read from their files: equal before and after a
+ * config reload when nothing changed, so that a reload does not let refused credentials try again at once (the
+ * very loop that gets a key locked), while credentials the operator fixed are tried at the next refresh.
+ * A token_file is its path: its rotations are told apart by the hold itself (see RefusalRecord.check).
+ */
+export function credentialFingerprint(auth: AuthConfig): string {
+  const secret = (source: SecretSource | undefined, what: string) => (source === undefined ? '' : resolveSecret(source, what));
+  let parts: string[];
+  switch (auth.kind) {
+    case 'access_key':
+      parts = [secret(auth.accessKey, 'access_key'), secret(auth.secretKey, 'secret_key'), secret(auth.securityToken, 'security_token')];
+      break;
+    case 'iam':
+      parts = [auth.endpoint ?? '', auth.domainName, auth.userName, secret(auth.password, 'password')];
+      break;
+    case 'token':
+      parts = [auth.token];
+      break;
+    case 'token_file':
+      parts = [resolve(auth.file)];
+      break;
+  }
+  return createHash('sha256').update(JSON.stringify([auth.kind, ...parts])).digest('base64');
 }
 
 /** IAM refusing a password login: the other refusal that locks (the IAM user, this time). */

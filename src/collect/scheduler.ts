@@ -2,9 +2,10 @@ import cron, { type ScheduledTask } from 'node-cron';
 import type { VaultCollector } from './vault-collector.js';
 
 /**
- * Runs a refresh at start and then on the cron schedule. A tick that finds the previous refresh still
- * running is skipped (and counted by the collector). Stale snapshots are expired between ticks too,
- * so a source that died just after a tick does not outlive max staleness by a whole interval.
+ * Runs a refresh at start (unless a reload carried every pair's state over) and then on the cron schedule.
+ * A tick that finds the previous refresh still running is skipped (and counted by the collector). Stale
+ * snapshots are expired between ticks too, so a source that died just after a tick does not outlive max
+ * staleness by a whole interval.
  */
 export class RefreshScheduler {
   private task: ScheduledTask | undefined;
@@ -30,15 +31,15 @@ export class RefreshScheduler {
     return this.refreshNow().done;
   }
 
-  /** Starts the schedule; returns the first refresh. */
-  start(): Promise<void> {
+  /** Starts the schedule; returns the first refresh, which runs at once unless `atOnce` is false. */
+  start(atOnce = true): Promise<void> {
     this.task = cron.createTask(this.schedule, () => {
       void this.run();
     });
     void this.task.start();
     this.expiry = setInterval(() => this.collector.expireStale(), this.expiryCheckMs);
     this.expiry.unref();
-    return this.run();
+    return atOnce ? this.run() : Promise.resolve();
   }
 
   /** Stops scheduling and aborts a running refresh; resolves when it has wound down. */

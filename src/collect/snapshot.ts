@@ -20,24 +20,42 @@ export type VaultSnapshot =
   | { pair: Pair; source: 'cbr'; vaults: readonly CbrVault[]; takenAt: number }
   | { pair: Pair; source: 'hss'; vaults: readonly HssVault[]; takenAt: number };
 
-/** What the exporter reports about a pair besides its vaults. */
+/**
+ * What the exporter reports about a pair: its figures and the snapshot it serves. Never changed once made:
+ * the collector makes a new one for every change, so that whoever holds one holds a consistent picture.
+ */
 export interface PairStatus {
-  pair: Pair;
+  readonly pair: Pair;
   /** The pair has finished at least one refresh attempt (readiness). */
-  attempted: boolean;
-  up: boolean;
-  /** ms since epoch of the last successful refresh; undefined before the first. */
-  lastSuccess?: number;
+  readonly attempted: boolean;
+  readonly up: boolean;
+  /** ms since epoch of the end of the last successful refresh; undefined before the first. */
+  readonly lastSuccess?: number;
   /** Duration of the last refresh attempt, ms. */
-  lastDurationMs?: number;
+  readonly lastDurationMs?: number;
   /** The published snapshot; dropped when older than max staleness. */
-  snapshot?: VaultSnapshot;
+  readonly snapshot?: VaultSnapshot;
   /** Vaults past the API's offset cap in the last listing (HSS). */
-  unreachable: number;
+  readonly unreachable: number;
   /** One-line reason of the last failure, for the landing page. */
-  lastError?: string;
+  readonly lastError?: string;
+  /** Fields of API records that were missing or mistyped, summed over every refresh of this pair. */
+  readonly invalidFields: number;
+  /** API records dropped for want of a usable id, summed over every refresh of this pair. */
+  readonly invalidRecords: number;
 }
 
 export function pairKey(source: Source, projectId: string, region: string): string {
   return `${source}/${projectId}/${region}`;
+}
+
+/** A pair before its first refresh attempt. */
+export function initialStatus(pair: Pair): PairStatus {
+  return { pair, attempted: false, up: false, unreachable: 0, invalidFields: 0, invalidRecords: 0 };
+}
+
+/** `status` carried to a reloaded config's pair: the same key and endpoint, so the same API listing. */
+export function carriedStatus(status: PairStatus | undefined, pair: Pair): PairStatus {
+  if (status === undefined || status.pair.endpoint !== pair.endpoint) return initialStatus(pair);
+  return { ...status, pair };
 }

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { startDeadline } from '../cloud/deadline.js';
 import type { PairListing, PairSource } from './pair-source.js';
-import type { PairStatus, VaultSnapshot } from './snapshot.js';
+import { carriedStatus, type PairStatus, type VaultSnapshot } from './snapshot.js';
 
 export interface CollectorOptions {
   sources: readonly PairSource[];
@@ -13,19 +13,20 @@ export interface CollectorOptions {
   maxStalenessMs: number;
   log: Logger;
   now?: () => number;
-  /**
-   * The collector this one replaces (config reload): pairs that stay keep their snapshot, and the counters
-   * are shared, so that counts of the old one's last refresh land too and no counter goes down.
-   */
-  replaces?: VaultCollector;
+  /** What each pair showed under the config this one replaces (reload), by pair key: plain data, no objects of the old runtime. */
+  carried?: ReadonlyMap<string, PairStatus>;
+  /** Counters that outlive a reload; default: new ones. */
+  counters?: CollectorCounters;
 }
 
-/** Counters that only grow, for the exporter's own metrics. */
+/** Counters that only grow, for the exporter's own metrics; owned by the daemon so that reloads keep them. */
 export interface CollectorCounters {
   refreshes: number;
   skippedRefreshes: number;
-  invalidFields: Map<string, number>;
-  invalidRecords: Map<string, number>;
+}
+
+export function newCounters(): CollectorCounters {
+  return { refreshes: 0, skippedRefreshes: 0 };
 }
 
 type Listener = (status: PairStatus) => void;
@@ -39,24 +40,23 @@ function snapshotOf(listing: PairListing, status: PairStatus, takenAt: number): 
 /**
  * Refreshes every (target, source) pair and holds the last complete snapshot of each. A pair's new
  * snapshot replaces the old one only when its listing completed; a failure keeps the old one (up = 0)
- * until it is older than max staleness. Refreshes never overlap.
+ * until it is older than max staleness. Refreshes never overlap. Every change is a new PairStatus, told to
+ * the listeners: the exposition publishes it once its series are rendered.
  */
 export class VaultCollector {
   readonly counters: CollectorCounters;
   private readonly status: PairStatus[];
+  /** Pairs whose listing is in flight: their staleness is judged when it ends. */
+  private readonly listing = new Set<number>();
   private readonly listeners: Listener[] = [];
   private running: Promise<void> | undefined;
+  private interrupted = false;
   private readonly now: () => number;
 
   constructor(private readonly options: CollectorOptions) {
     this.now = options.now ?? Date.now;
-    this.counters = options.replaces?.counters ?? { refreshes: 0, skippedRefreshes: 0, invalidFields: new Map(), invalidRecords: new Map() };
-    const carried = new Map((options.replaces?.statuses() ?? []).map((status) => [status.pair.key, status]));
-    this.status = options.sources.map((source) => {
-      const old = carried.get(source.pair.key);
-      const same = old !== undefined && old.pair.endpoint === source.pair.endpoint;
-      return same ? { ...old, pair: source.pair } : { pair: source.pair, attempted: false, up: false, unreachable: 0 };
-    });
+    this.counters = options.counters ?? newCounters();
+    this.status = options.sources.map((source) => carriedStatus(options.carried?.get(source.pair.key), source.pair));
   }
 
   statuses(): readonly PairStatus[] {
@@ -66,6 +66,11 @@ export class VaultCollector {
   /** Every pair has finished its first refresh attempt, successful or not. */
   ready(): boolean {
     return this.status.every((status) => status.attempted);
+  }
+
+  /** The last refresh was stopped (shutdown, reload) before every pair finished: a successor should refresh at once. */
+  wasInterrupted(): boolean {
+    return this.interrupted;
   }
 
   /** Called whenever a pair's status or snapshot changes. */
@@ -80,7 +85,8 @@ export class VaultCollector {
 
   /**
    * Starts a refresh of every pair, or returns false (and counts a skip) when one is still running.
-   * `stop` aborts the refresh (shutdown); the refresh's own deadline aborts it too.
+   * `stop` aborts the refresh (shutdown, reload) and leaves the unfinished pairs as they were; the refresh's
+   * own deadline aborts it too, and fails the unfinished pairs.
    */
   refresh(stop?: AbortSignal): { started: boolean; done: Promise<void> } {
     if (this.running) {
@@ -89,75 +95,87 @@ export class VaultCollector {
       return { started: false, done: this.running };
     }
     this.counters.refreshes++;
+    this.interrupted = false;
     const deadline = startDeadline(this.options.timeoutMs, stop, 'refresh.timeout');
-    this.running = this.refreshAll(deadline.signal).finally(() => {
+    this.running = this.refreshAll(deadline.signal, stop).finally(() => {
       deadline.clear();
       this.running = undefined;
     });
     return { started: true, done: this.running };
   }
 
-  /** Drops snapshots older than max staleness, so a dead source cannot look alive forever. */
+  /**
+   * Drops snapshots older than max staleness, counted from the end of the refresh that took them, so a dead
+   * source cannot look alive forever. A pair whose listing is in flight is judged when it ends.
+   */
   expireStale(): void {
     const oldest = this.now() - this.options.maxStalenessMs;
-    for (const status of this.status) {
-      if (status.snapshot && status.snapshot.takenAt < oldest) {
-        this.options.log.warn({ pair: status.pair.key }, 'last snapshot is older than max staleness; its vault series are dropped');
-        status.snapshot = undefined;
-        this.emit(status);
-      }
-    }
+    this.status.forEach((status, index) => {
+      if (!status.snapshot || status.snapshot.takenAt >= oldest || this.listing.has(index)) return;
+      this.options.log.warn({ pair: status.pair.key }, 'last snapshot is older than max staleness; its vault series are dropped');
+      this.set(index, { ...status, snapshot: undefined });
+    });
   }
 
-  private async refreshAll(signal: AbortSignal): Promise<void> {
+  private async refreshAll(signal: AbortSignal, stop: AbortSignal | undefined): Promise<void> {
     let next = 0;
     const sources = this.options.sources;
     const worker = async () => {
-      while (next < sources.length) {
+      while (next < sources.length && !stop?.aborted) {
         const index = next++;
-        await this.refreshPair(sources[index] as PairSource, this.status[index] as PairStatus, signal);
+        await this.refreshPair(index, signal, stop);
       }
     };
     await Promise.all(Array.from({ length: Math.min(this.options.parallelPairs, sources.length) }, worker));
+    if (stop?.aborted) this.interrupted = true;
     this.expireStale();
   }
 
-  private async refreshPair(source: PairSource, status: PairStatus, signal: AbortSignal): Promise<void> {
+  private async refreshPair(index: number, signal: AbortSignal, stop: AbortSignal | undefined): Promise<void> {
+    const source = this.options.sources[index] as PairSource;
     const started = this.now();
     const log = this.options.log.child({ pair: source.pair.key });
+    this.listing.add(index);
     try {
       const listing = await source.list(signal);
       const { invalidFields, invalidRecords, unreachable, reportedTotal } = listing.listing;
-      status.snapshot = snapshotOf(listing, status, this.now());
-      status.up = true;
-      status.lastSuccess = status.snapshot.takenAt;
-      status.unreachable = unreachable;
-      status.lastError = undefined;
-      this.add(this.counters.invalidFields, source.pair.key, invalidFields);
-      this.add(this.counters.invalidRecords, source.pair.key, invalidRecords);
+      const status = this.status[index] as PairStatus;
+      const takenAt = this.now();
+      this.set(index, {
+        pair: status.pair,
+        attempted: true,
+        up: true,
+        lastSuccess: takenAt,
+        lastDurationMs: takenAt - started,
+        snapshot: snapshotOf(listing, status, takenAt),
+        unreachable,
+        invalidFields: status.invalidFields + invalidFields,
+        invalidRecords: status.invalidRecords + invalidRecords,
+      });
       if (invalidFields > 0 || invalidRecords > 0) {
         log.warn({ invalid_fields: invalidFields, invalid_records: invalidRecords }, 'API records did not match the documented shape; affected series left out');
       }
       if (unreachable > 0) {
         log.warn({ reported_total: reportedTotal, unreachable }, 'more vaults than the API offset cap lets us page through; the rest are not exported');
       }
-      log.info({ vaults: listing.listing.vaults.length, pages: listing.listing.pages, duration_ms: this.now() - started }, 'refresh complete');
+      log.info({ vaults: listing.listing.vaults.length, pages: listing.listing.pages, duration_ms: takenAt - started }, 'refresh complete');
     } catch (err) {
-      status.up = false;
-      status.lastError = signal.aborted && signal.reason instanceof Error ? `refresh aborted: ${signal.reason.message}` : (err as Error).message;
-      log.error({ err_msg: status.lastError }, 'refresh failed; keeping the previous snapshot');
+      if (stop?.aborted) {
+        // Shutdown or reload, not the pair's fault: it keeps what it showed, and a successor refreshes it.
+        log.info({ reason: (stop.reason as Error | undefined)?.message }, 'refresh stopped before this pair finished');
+        return;
+      }
+      const lastError = signal.aborted && signal.reason instanceof Error ? `refresh aborted: ${signal.reason.message}` : (err as Error).message;
+      log.error({ err_msg: lastError }, 'refresh failed; keeping the previous snapshot');
+      const status = this.status[index] as PairStatus;
+      this.set(index, { ...status, attempted: true, up: false, lastError, lastDurationMs: this.now() - started });
     } finally {
-      status.attempted = true;
-      status.lastDurationMs = this.now() - started;
-      this.emit(status);
+      this.listing.delete(index);
     }
   }
 
-  private add(map: Map<string, number>, key: string, amount: number): void {
-    map.set(key, (map.get(key) ?? 0) + amount);
-  }
-
-  private emit(status: PairStatus): void {
+  private set(index: number, status: PairStatus): void {
+    this.status[index] = status;
     for (const listener of this.listeners) listener(status);
   }
 }

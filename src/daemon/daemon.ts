@@ -3,12 +3,12 @@ import type { AuthConfig } from '../config/auth.js';
 import { ConfigError } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { formatDuration } from '../config/duration.js';
-import type { VaultCollector } from '../collect/vault-collector.js';
+import { newCounters } from '../collect/vault-collector.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
 import { createApp } from '../server/app.js';
 import { serve, type RunningServer } from '../server/secure-listen.js';
 import type { WebConfig } from '../server/web-config.js';
-import { buildRuntime, type Runtime, type RuntimeDeps } from './runtime.js';
+import { handoverOf, prepareRuntime, type PreparedRuntime, type Runtime, type RuntimeDeps } from './runtime.js';
 
 export interface DaemonOptions {
   version: string;
@@ -31,12 +31,14 @@ export class Daemon {
   private server: RunningServer | undefined;
   private reloading: Promise<string | undefined> | undefined;
   private readyLatched = false;
+  /** Refreshes started and skipped, over every config this process has run. */
+  private readonly counters = newCounters();
 
   constructor(
     private readonly options: DaemonOptions,
     initial: { config: Config; auths: AuthConfig[] },
   ) {
-    this.runtime = this.build(initial.config, initial.auths);
+    this.runtime = this.watch(this.prepare(initial.config, initial.auths).assemble());
     options.metrics.configLoaded(true);
   }
 
@@ -50,8 +52,8 @@ export class Daemon {
     const app = createApp({
       telemetryPath: options.telemetryPath,
       version: options.version,
-      metrics: { vaultBody: () => this.runtime.exposition.body(), registry: options.metrics.registry, version: options.metrics.version },
-      statuses: () => this.runtime.collector.statuses(),
+      metrics: { publication: () => this.runtime.exposition.publication(), registry: options.metrics.registry, version: options.metrics.version },
+      statuses: () => this.runtime.exposition.publication().statuses,
       ready: () => this.isReady(),
       reload: options.loadConfig ? () => this.reload() : undefined,
     });
@@ -74,15 +76,16 @@ export class Daemon {
     });
     if (options.webConfig) options.metrics.webConfigLoaded(true);
     options.log.info({ url: `${this.server.url}${options.telemetryPath}` }, 'listening');
-    void this.runtime.scheduler.start();
+    this.runtime.start();
   }
 
   /**
-   * Ready once every pair has finished its first refresh attempt and what it published is on /metrics;
-   * it stays ready while later refreshes render, so that /-/ready does not flap.
+   * Ready once every pair has published the result of its first refresh attempt; it stays ready after that,
+   * through later refreshes and reloads, so that /-/ready does not flap (a pair a reload adds shows
+   * `source_up 0` until its first refresh).
    */
   isReady(): boolean {
-    this.readyLatched ||= this.runtime.collector.ready() && this.runtime.exposition.isIdle();
+    this.readyLatched ||= this.runtime.exposition.publication().attempted;
     return this.readyLatched;
   }
 
@@ -97,23 +100,26 @@ export class Daemon {
   private async reloadNow(): Promise<string | undefined> {
     const { log, metrics, loadConfig } = this.options;
     if (!loadConfig) return 'there is no config file to reload';
-    let next: Runtime;
+    let prepared: PreparedRuntime;
     try {
       const { config, auths } = loadConfig();
-      next = this.build(config, auths, this.runtime.collector);
+      prepared = this.prepare(config, auths);
     } catch (err) {
       const message = err instanceof ConfigError ? err.message : `unexpected error: ${(err as Error).message}`;
       log.error({ err_msg: message }, 'config reload rejected; keeping the running config');
       metrics.configLoaded(false);
       return message;
     }
+    // The old runtime serves every scrape until the new one holds all of it: its refresh stops (the pairs it had
+    // not finished keep what they showed), its last renderings are published, and they pass over as they are.
     const old = this.runtime;
     await old.scheduler.shutdown();
+    await old.exposition.settled();
+    const next = this.watch(prepared.assemble(handoverOf(old)));
     this.runtime = next;
-    this.readyLatched = false;
     metrics.configLoaded(true);
     log.info('config reloaded');
-    void next.scheduler.start();
+    next.start();
     void old.dispatcher.close();
     return undefined;
   }
@@ -124,12 +130,16 @@ export class Daemon {
     await this.runtime.dispatcher.destroy();
   }
 
-  private build(config: Config, auths: AuthConfig[], replaces?: VaultCollector): Runtime {
+  private prepare(config: Config, auths: AuthConfig[]): PreparedRuntime {
     const { log, metrics, backoff, gc } = this.options;
-    const runtime = buildRuntime(config, auths, { log, metrics, replaces, backoff, gc });
-    this.options.metrics.watch(runtime.collector, runtime.intervalMs, runtime.maxStalenessMs);
+    return prepareRuntime(config, auths, { log, metrics, backoff, gc, counters: this.counters, holds: this.runtime?.holds });
+  }
+
+  /** Points the exporter's own metrics at `runtime` and says what it runs. */
+  private watch(runtime: Runtime): Runtime {
+    this.options.metrics.watch(this.counters, runtime.intervalMs, runtime.maxStalenessMs);
     this.options.log.info(
-      { pairs: runtime.collector.statuses().length, schedule: config.refresh.schedule, max_staleness: formatDuration(runtime.maxStalenessMs) },
+      { pairs: runtime.collector.statuses().length, schedule: runtime.schedule, max_staleness: formatDuration(runtime.maxStalenessMs) },
       'config loaded',
     );
     return runtime;

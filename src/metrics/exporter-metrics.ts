@@ -1,13 +1,8 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
-import type { VaultCollector } from '../collect/vault-collector.js';
-import type { Pair } from '../collect/snapshot.js';
+import type { CollectorCounters } from '../collect/vault-collector.js';
 
 const PAIR_LABELS = ['source', 'project_id', 'region'] as const;
 type PairLabels = Record<(typeof PAIR_LABELS)[number], string>;
-
-function labelsOf(pair: Pair): PairLabels {
-  return { source: pair.source, project_id: pair.projectId, region: pair.region };
-}
 
 /**
  * prom-client 15 exposes these as gauges whose names end in _total, which `promtool check metrics`
@@ -24,39 +19,23 @@ export interface ExporterMetrics {
   configLoaded(ok: boolean): void;
   /** Records a --web.config.file (re)load outcome; the gauge exists only once there is a web config file. */
   webConfigLoaded(ok: boolean): void;
-  /** Switches the collector whose state is reported (after a reload). */
-  watch(collector: VaultCollector, refreshIntervalMs: number, maxStalenessMs: number): void;
+  /** Switches the refresh settings and counters that are reported (after a reload). */
+  watch(counters: CollectorCounters, refreshIntervalMs: number, maxStalenessMs: number): void;
   /** Grows whenever a reported fact changes (a request, a pair's status, a reload), so renderings can be reused until then. */
   version(): number;
 }
 
-/** The exporter's own metrics: live values, read from the collector at scrape time, rendered by prom-client. */
+/**
+ * The exporter's own metrics that are not about one pair: live values rendered by prom-client at scrape time.
+ * The figures about each pair are published with its vault series instead (see pair-figures.ts).
+ */
 export function createExporterMetrics(version: string): ExporterMetrics {
   const registry = new Registry();
-  let collector: VaultCollector | undefined;
+  let counters: CollectorCounters | undefined;
   let intervalSeconds = 0;
   let stalenessSeconds = 0;
   let changes = 0;
   let webReloadOk: Gauge | undefined;
-  const eachPair = (gauge: Gauge<string>, value: (status: ReturnType<VaultCollector['statuses']>[number]) => number | undefined) => {
-    gauge.reset();
-    for (const status of collector?.statuses() ?? []) {
-      const v = value(status);
-      if (v !== undefined) gauge.set(labelsOf(status.pair), v);
-    }
-  };
-  const pairGauge = (name: string, help: string, value: Parameters<typeof eachPair>[1]) =>
-    new Gauge({ name, help, labelNames: PAIR_LABELS, registers: [registry], collect() { eachPair(this, value); } });
-
-  pairGauge('huaweicloud_vault_exporter_source_up', 'Whether the last refresh of this source for this project succeeded (1) or failed (0).', (s) => (s.up ? 1 : 0));
-  pairGauge('huaweicloud_vault_exporter_last_success_timestamp_seconds', 'Unix time of the last successful refresh of this source for this project.', (s) =>
-    s.lastSuccess === undefined ? undefined : s.lastSuccess / 1000,
-  );
-  pairGauge('huaweicloud_vault_exporter_refresh_duration_seconds', 'Duration of the last refresh attempt of this source for this project, in seconds.', (s) =>
-    s.lastDurationMs === undefined ? undefined : s.lastDurationMs / 1000,
-  );
-  pairGauge('huaweicloud_vault_exporter_vaults', 'Vaults in the published snapshot of this source for this project (0 when none is served).', (s) => s.snapshot?.vaults.length ?? 0);
-  pairGauge('huaweicloud_vault_exporter_unreachable_vaults', 'Vaults the API reports but its offset cap (HSS: 2,000,000) puts out of reach of paging.', (s) => s.unreachable);
 
   const requests = new Counter({
     name: 'huaweicloud_vault_exporter_api_requests_total',
@@ -64,35 +43,19 @@ export function createExporterMetrics(version: string): ExporterMetrics {
     labelNames: [...PAIR_LABELS, 'code'],
     registers: [registry],
   });
-  const pairCounter = (name: string, help: string, read: (c: VaultCollector, key: string) => number) =>
-    new Counter({
-      name,
-      help,
-      labelNames: PAIR_LABELS,
-      registers: [registry],
-      collect() {
-        this.reset();
-        for (const status of collector?.statuses() ?? []) if (collector) this.inc(labelsOf(status.pair), read(collector, status.pair.key));
-      },
-    });
-  pairCounter('huaweicloud_vault_exporter_invalid_fields_total', 'Fields of API vault records that were missing or not of the documented type; their series were left out.', (c, key) =>
-    c.counters.invalidFields.get(key) ?? 0,
-  );
-  pairCounter('huaweicloud_vault_exporter_invalid_records_total', 'API vault records dropped because they had no usable vault id.', (c, key) => c.counters.invalidRecords.get(key) ?? 0);
-
-  // A reload's collector shares the counters of the one it replaces, so these never go down.
-  const refreshCounter = (name: string, help: string, read: (c: VaultCollector) => number) =>
+  // The daemon keeps one set of counters across reloads, so these never go down.
+  const refreshCounter = (name: string, help: string, read: (c: CollectorCounters) => number) =>
     new Counter({
       name,
       help,
       registers: [registry],
       collect() {
         this.reset();
-        this.inc(collector ? read(collector) : 0);
+        this.inc(counters ? read(counters) : 0);
       },
     });
-  refreshCounter('huaweicloud_vault_exporter_refreshes_total', 'Refreshes started.', (c) => c.counters.refreshes);
-  refreshCounter('huaweicloud_vault_exporter_refreshes_skipped_total', 'Scheduled refreshes skipped because the previous one was still running.', (c) => c.counters.skippedRefreshes);
+  refreshCounter('huaweicloud_vault_exporter_refreshes_total', 'Refreshes started.', (c) => c.refreshes);
+  refreshCounter('huaweicloud_vault_exporter_refreshes_skipped_total', 'Scheduled refreshes skipped because the previous one was still running.', (c) => c.skippedRefreshes);
 
   new Gauge({
     name: 'huaweicloud_vault_exporter_refresh_interval_seconds',
@@ -140,10 +103,7 @@ export function createExporterMetrics(version: string): ExporterMetrics {
     },
     watch(next, refreshIntervalMs, maxStalenessMs) {
       changes++;
-      next.onChange(() => {
-        changes++;
-      });
-      collector = next;
+      counters = next;
       intervalSeconds = refreshIntervalMs / 1000;
       stalenessSeconds = maxStalenessMs / 1000;
     },

@@ -33,6 +33,25 @@ export function deflateSegmentSync(text: Buffer, level: number): DeflatedSegment
   return { deflated: deflateRawSync(text, { level, finishFlush: constants.Z_SYNC_FLUSH }), crc: crc32(text), length: text.length };
 }
 
+/** Largest payload of one stored deflate block. */
+const STORED_BLOCK_MAX = 0xffff;
+
+/**
+ * A small text as stored (uncompressed) deflate blocks: byte-aligned like a sync-flushed segment, and made
+ * without a zlib stream, which costs far more than a line of text is worth (the exporter's per-pair figures).
+ */
+export function storedSegment(text: Buffer): DeflatedSegment {
+  const parts: Buffer[] = [];
+  for (let start = 0; start < text.length || parts.length === 0; start += STORED_BLOCK_MAX) {
+    const chunk = text.subarray(start, start + STORED_BLOCK_MAX);
+    const header = Buffer.alloc(5);
+    header.writeUInt16LE(chunk.length, 1); // byte 0: BFINAL 0, BTYPE 00 (stored), padding to the byte
+    header.writeUInt16LE(~chunk.length & 0xffff, 3);
+    parts.push(header, chunk);
+  }
+  return { deflated: Buffer.concat(parts), crc: crc32(text), length: text.length };
+}
+
 /** Compresses text written to it chunk by chunk on zlib's thread pool; the caller drops each chunk after write(). */
 export class SegmentWriter {
   private readonly stream;

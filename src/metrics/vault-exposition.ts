@@ -1,19 +1,45 @@
 import type { Logger } from 'pino';
-import type { PairStatus, VaultSnapshot } from '../collect/snapshot.js';
+import { initialStatus, type PairStatus, type VaultSnapshot } from '../collect/snapshot.js';
 import { CBR_FAMILIES } from './cbr-families.js';
 import { familyHeader } from './exposition.js';
 import type { VaultFamily } from './family.js';
 import { deflateSegmentSync, joinSegments, type DeflatedBody, type DeflatedSegment } from './gzip-parts.js';
 import { HSS_FAMILIES } from './hss-families.js';
+import { pairFigureHeaders, PAIR_FIGURES, renderPairFigures } from './pair-figures.js';
 import { renderSnapshot, type RenderedFamilies } from './render-snapshot.js';
 
-/** The vault part of /metrics as last composed: compressed segments in exposition order. */
+/** The vault and pair part of /metrics at one instant: compressed segments in exposition order. */
 export interface VaultBody extends DeflatedBody {
   series: number;
 }
 
-interface RenderedPair extends RenderedFamilies {
+/** Everything /metrics and the landing page show about the pairs, taken at one instant. */
+export interface Publication {
+  body: VaultBody;
+  /** The published status of every pair, in config order. */
+  statuses: readonly PairStatus[];
+  /** Every pair has published the result of its first refresh attempt. */
+  attempted: boolean;
+}
+
+/** A snapshot's rendered series: handed to the exposition of a reloaded config, so it is not rendered again. */
+export interface RenderedSnapshot extends RenderedFamilies {
   snapshot: VaultSnapshot;
+}
+
+/** What one pair shows: its figures and the series of the snapshot it serves, made visible together. */
+interface PublishedPair {
+  status: PairStatus;
+  vaults?: RenderedSnapshot;
+  figures: (DeflatedSegment | undefined)[];
+}
+
+interface PairEntry {
+  published: PublishedPair;
+  /** The newest status the collector told; published once its series are rendered. */
+  wanted: PairStatus;
+  /** A job for this pair is queued or running. */
+  queued: boolean;
 }
 
 const SOURCES: readonly { source: 'cbr' | 'hss'; families: readonly VaultFamily<never>[] }[] = [
@@ -22,23 +48,30 @@ const SOURCES: readonly { source: 'cbr' | 'hss'; families: readonly VaultFamily<
 ];
 
 /**
- * Keeps the exposition of every published snapshot rendered and compressed, one segment per (pair, family),
- * and the vault body composed from them, so that a scrape only copies bytes. Rendering runs one task at a
- * time in arrival order; composing is a cheap re-listing of segments.
+ * Publishes each pair as one unit: a new status becomes visible only together with the rendered series of the
+ * snapshot it serves, so that no scrape sees `source_up 1` or a vault count without the series they describe.
+ * Until then the pair shows what it showed before. Rendering runs one snapshot at a time, in arrival order, and
+ * a rendering always finishes and is published: a pair that changed meanwhile is rendered again afterwards, at
+ * the back of the queue, so something complete and at most one refresh old is always served.
  */
 export class VaultExposition {
-  private readonly rendered = new Map<string, RenderedPair>();
-  /** The snapshot each pair last asked to show (rendering may still be queued). */
-  private readonly wanted = new Map<string, VaultSnapshot | undefined>();
-  /** `# HELP`/`# TYPE` of each family in output order, compressed once. */
+  private readonly entries: PairEntry[];
+  private readonly byKey = new Map<string, PairEntry>();
+  /** `# HELP`/`# TYPE` of each vault family in output order, compressed once. */
   private readonly headers: { source: 'cbr' | 'hss'; index: number; segment: DeflatedSegment }[] = [];
-  private current: VaultBody;
+  private readonly figureHeaders: DeflatedSegment[];
+  private current: Publication | undefined;
   private tail: Promise<void> = Promise.resolve();
-  private pending = 0;
+  private jobs = 0;
 
+  /**
+   * `statuses`: every pair in config order, as the collector starts them. `rendered`: series rendered under
+   * the config this one replaces; a status whose snapshot is among them is published at once.
+   */
   constructor(
-    private readonly pairOrder: readonly string[],
+    statuses: readonly PairStatus[],
     private readonly log: Logger,
+    rendered: ReadonlyMap<string, RenderedSnapshot> = new Map(),
     private readonly level = 6,
   ) {
     for (const { source, families } of SOURCES) {
@@ -48,20 +81,30 @@ export class VaultExposition {
         this.headers.push({ source, index, segment: deflateSegmentSync(Buffer.from(text), level) });
       });
     }
-    this.current = this.compose();
+    this.figureHeaders = pairFigureHeaders();
+    this.entries = statuses.map((status) => {
+      const before = rendered.get(status.pair.key);
+      const vaults = before && before.snapshot === status.snapshot ? before : undefined;
+      const shown = status.snapshot && !vaults ? initialStatus(status.pair) : status;
+      const entry: PairEntry = { published: this.published(shown, vaults), wanted: shown, queued: false };
+      this.byKey.set(status.pair.key, entry);
+      return entry;
+    });
+    for (const status of statuses) this.update(status);
   }
 
-  /** The last composed body. */
-  body(): VaultBody {
+  /** What /metrics shows now; composed again only after a pair was published. */
+  publication(): Publication {
+    this.current ??= this.compose();
     return this.current;
   }
 
-  /** No rendering is queued: body() shows every change seen so far. */
+  /** No rendering is queued: publication() shows every change seen so far. */
   isIdle(): boolean {
-    return this.pending === 0;
+    return this.jobs === 0;
   }
 
-  /** Resolves once every change seen so far is in body(). */
+  /** Resolves once every change seen so far is published. */
   async settled(): Promise<void> {
     let seen: Promise<void>;
     do {
@@ -70,45 +113,85 @@ export class VaultExposition {
     } while (seen !== this.tail);
   }
 
+  /** The rendered series of every published snapshot, by pair key, for the exposition of a reloaded config. */
+  rendered(): Map<string, RenderedSnapshot> {
+    const out = new Map<string, RenderedSnapshot>();
+    for (const entry of this.entries) if (entry.published.vaults) out.set(entry.published.status.pair.key, entry.published.vaults);
+    return out;
+  }
+
   /** Feed from the collector's change events. */
   update(status: PairStatus): void {
-    const key = status.pair.key;
-    const snapshot = status.snapshot;
-    if (this.wanted.has(key) && this.wanted.get(key) === snapshot) return;
-    this.wanted.set(key, snapshot);
-    this.pending++;
+    const entry = this.byKey.get(status.pair.key);
+    if (!entry || entry.wanted === status) return;
+    entry.wanted = status;
+    if (entry.queued) return; // the queued job takes the newest status when its turn comes
+    // Nothing new to render (a failure keeps the served snapshot; an expiry drops it): visible at once.
+    if (status.snapshot === entry.published.status.snapshot) this.publish(entry, status, entry.published.vaults);
+    else if (status.snapshot === undefined) this.publish(entry, status, undefined);
+    else this.enqueue(entry);
+  }
+
+  private enqueue(entry: PairEntry): void {
+    entry.queued = true;
+    this.jobs++;
     this.tail = this.tail
-      .then(async () => {
-        if (this.wanted.get(key) !== snapshot) return; // overtaken by a newer snapshot or an expiry
-        if (snapshot) {
-          const rendered = await renderSnapshot(snapshot, this.level);
-          if (this.wanted.get(key) !== snapshot) return;
-          this.rendered.set(key, { snapshot, ...rendered });
-        } else {
-          this.rendered.delete(key);
-        }
-        this.current = this.compose();
-      })
+      .then(() => this.renderNewest(entry))
       .catch((err: unknown) => {
-        this.log.error({ err_msg: (err as Error).message }, 'rendering the vault exposition failed; serving the previous one');
+        this.log.error({ err_msg: (err as Error).message, pair: entry.wanted.pair.key }, 'rendering the vault exposition failed; serving the previous one');
+        entry.wanted = entry.published.status; // not tried again until the collector tells something new
       })
       .finally(() => {
-        this.pending--;
+        entry.queued = false;
+        this.jobs--;
+        // Changed while it rendered: render the newest next, behind the pairs already waiting.
+        if (entry.wanted !== entry.published.status) this.enqueue(entry);
       });
   }
 
-  /** Family by family (CBR then HSS), each pair's lines in config order, as prom-client lays out a registry. */
-  private compose(): VaultBody {
+  private async renderNewest(entry: PairEntry): Promise<void> {
+    const status = entry.wanted;
+    const { snapshot } = status;
+    let vaults = snapshot === entry.published.status.snapshot ? entry.published.vaults : undefined;
+    if (snapshot && !vaults) vaults = { snapshot, ...(await renderSnapshot(snapshot, this.level)) };
+    this.publish(entry, status, vaults);
+  }
+
+  private published(status: PairStatus, vaults: RenderedSnapshot | undefined): PublishedPair {
+    return { status, vaults, figures: renderPairFigures(status) };
+  }
+
+  /** The one step that makes a pair's new state visible: its series and its figures in one assignment. */
+  private publish(entry: PairEntry, status: PairStatus, vaults: RenderedSnapshot | undefined): void {
+    entry.published = this.published(status, vaults);
+    this.current = undefined;
+  }
+
+  /**
+   * Family by family (CBR, HSS, then the pair figures), each pair's lines in config order, as prom-client lays
+   * out a registry.
+   */
+  private compose(): Publication {
     const segments: DeflatedSegment[] = [];
+    let series = 0;
     for (const { source, index, segment } of this.headers) {
       segments.push(segment);
-      for (const key of this.pairOrder) {
-        const pair = this.rendered.get(key);
-        if (pair?.snapshot.source === source) segments.push(pair.families[index] as DeflatedSegment);
+      for (const { published } of this.entries) {
+        if (published.vaults?.snapshot.source === source) segments.push(published.vaults.families[index] as DeflatedSegment);
       }
     }
-    let series = 0;
-    for (const pair of this.rendered.values()) series += pair.series;
-    return { ...joinSegments(segments), series };
+    PAIR_FIGURES.forEach((_, index) => {
+      segments.push(this.figureHeaders[index] as DeflatedSegment);
+      for (const { published } of this.entries) {
+        const line = published.figures[index];
+        if (line) {
+          segments.push(line);
+          series++;
+        }
+      }
+    });
+    for (const { published } of this.entries) series += published.vaults?.series ?? 0;
+    const statuses = this.entries.map((entry) => entry.published.status);
+    return { body: { ...joinSegments(segments), series }, statuses, attempted: statuses.every((status) => status.attempted) };
   }
 }

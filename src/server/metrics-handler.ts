@@ -1,13 +1,13 @@
 import type { Request, Response } from 'express';
 import type { Registry } from 'prom-client';
-import type { VaultBody } from '../metrics/vault-exposition.js';
+import type { Publication } from '../metrics/vault-exposition.js';
 import { ScrapeBody } from './scrape-body.js';
 
 export const TEXT_FORMAT = 'text/plain; version=0.0.4; charset=utf-8';
 
 export interface MetricsSource {
-  /** The pre-rendered vault part. */
-  vaultBody(): VaultBody;
+  /** What is published now: the pre-rendered vault and pair part, read once per request. */
+  publication(): Publication;
   /** The exporter's own metrics, rendered live (small). */
   registry: Registry;
   /** Grows whenever a fact the registry reports changed. */
@@ -21,7 +21,8 @@ export interface MetricsSource {
 export function metricsHandler(source: MetricsSource) {
   const body = new ScrapeBody(source);
   return async (req: Request, res: Response): Promise<void> => {
-    const vault = source.vaultBody();
+    // One read: the whole answer comes from one publication, whatever is published while it is written.
+    const vault = source.publication().body;
     const useGzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
     const chunks = useGzip ? [await body.gzipped(vault)] : await body.plain(vault);
     res.status(200);

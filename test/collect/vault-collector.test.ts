@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { CbrVault } from '../../src/cloud/cbr-vault.js';
 import type { PairListing, PairSource } from '../../src/collect/pair-source.js';
 import type { Pair } from '../../src/collect/snapshot.js';
-import { VaultCollector } from '../../src/collect/vault-collector.js';
+import { newCounters, VaultCollector } from '../../src/collect/vault-collector.js';
 import { silentLog } from '../helpers/exposition.js';
 
 const pairOf = (project: string): Pair => ({ key: `cbr/${project}/r`, source: 'cbr', projectId: project, region: 'r', endpoint: 'https://cbr.example' });
@@ -53,23 +53,82 @@ describe('VaultCollector', () => {
     const { c } = collector([scripted('a', ['hang'])], { timeoutMs: 50 });
     const first = c.refresh();
     expect(c.refresh().started).toBe(false);
-    expect(c.counters).toMatchObject({ refreshes: 1, skippedRefreshes: 1 });
+    expect(c.counters).toEqual({ refreshes: 1, skippedRefreshes: 1 });
     await first.done;
     expect(c.statuses()[0]?.lastError).toBe('refresh aborted: refresh.timeout of 50 ms passed');
   });
 
-  it('hands snapshots and counters on to the collector that replaces it at a reload, so no counter goes down', async () => {
+  it('takes over the statuses and counters it is given at a reload, so no counter goes down', async () => {
     const a = scripted('a', [{ vaults: 3, invalidFields: 7 }, { vaults: 3, invalidFields: 7 }]);
-    const { c: old } = collector([a, scripted('gone', [{ vaults: 1 }])]);
+    const counters = newCounters();
+    const { c: old } = collector([a, scripted('gone', [{ vaults: 1 }])], { counters });
     await old.refresh().done;
-    expect(old.counters.invalidFields.get(a.pair.key)).toBe(7);
+    expect(old.statuses()[0]?.invalidFields).toBe(7);
 
-    const { c: next } = collector([a, scripted('new', [{ vaults: 2 }])], { replaces: old });
+    const carried = new Map(old.statuses().map((s) => [s.pair.key, s]));
+    const { c: next } = collector([a, scripted('new', [{ vaults: 2 }])], { carried, counters });
     // The kept pair serves its snapshot before the new collector's first refresh; the new pair has none yet.
     expect(vaultCount(next)).toEqual([3, undefined]);
     expect(next.ready()).toBe(false);
     await next.refresh().done;
-    expect(next.counters.invalidFields.get(a.pair.key)).toBe(14);
-    expect(next.counters.refreshes).toBe(2);
+    expect(next.statuses()[0]?.invalidFields).toBe(14);
+    expect(counters.refreshes).toBe(2);
+  });
+
+  it('does not carry a pair whose endpoint changed: another endpoint is another listing', () => {
+    const a = scripted('a', []);
+    const carried = new Map([[a.pair.key, { pair: { ...a.pair, endpoint: 'https://elsewhere.example' }, attempted: true, up: true, unreachable: 0, invalidFields: 1, invalidRecords: 0 }]]);
+    const { c } = collector([a], { carried });
+    expect(c.statuses()[0]).toMatchObject({ attempted: false, invalidFields: 0 });
+  });
+
+  it('leaves a pair as it was when a shutdown or reload stops its listing, and says a successor should refresh', async () => {
+    const { c } = collector([scripted('a', [{ vaults: 3 }, 'hang'])]);
+    await c.refresh().done;
+    const before = c.statuses()[0];
+    const stop = new AbortController();
+    const changes: unknown[] = [];
+    c.onChange((status) => changes.push(status));
+    const refresh = c.refresh(stop.signal);
+    stop.abort(new Error('the exporter is shutting down'));
+    await refresh.done;
+    expect(c.statuses()[0]).toBe(before);
+    expect(changes).toEqual([]);
+    expect(c.wasInterrupted()).toBe(true);
+  });
+
+  it('makes a new status object for every change, so a published one never changes under a reader', async () => {
+    const { c } = collector([scripted('a', [{ vaults: 3 }, new Error('HTTP 503')])]);
+    await c.refresh().done;
+    const first = c.statuses()[0]!;
+    const frozen = JSON.stringify(first);
+    await c.refresh().done;
+    expect(c.statuses()[0]).not.toBe(first);
+    expect(JSON.stringify(first)).toBe(frozen);
+    expect(c.statuses()[0]).toMatchObject({ up: false, lastError: 'HTTP 503', snapshot: first.snapshot });
+  });
+
+  it('judges the staleness of a pair whose listing is in flight when the listing ends', async () => {
+    let release: (() => void) | undefined;
+    const pair = pairOf('slow');
+    let calls = 0;
+    const source: PairSource = {
+      pair,
+      async list() {
+        calls++;
+        if (calls === 2) await new Promise<void>((resolve) => (release = resolve));
+        return { source: 'cbr', listing: { vaults: [{ id: 'v' } as CbrVault], reportedTotal: 1, invalidFields: 0, invalidRecords: 0, unreachable: 0, pages: 1, passes: 1 } };
+      },
+    };
+    const { c, advance } = collector([source]);
+    await c.refresh().done;
+    const refresh = c.refresh();
+    await vi.waitFor(() => expect(release).toBeDefined());
+    advance(61_000); // past max staleness while the listing runs
+    c.expireStale();
+    expect(c.statuses()[0]?.snapshot).toBeDefined();
+    release!();
+    await refresh.done;
+    expect(c.statuses()[0]?.snapshot?.takenAt).toBe(1_061_000);
   });
 });

@@ -12,19 +12,23 @@ export function fixture(name: string): unknown {
 }
 
 export function statusOf(snapshot: VaultSnapshot): PairStatus {
-  return { pair: snapshot.pair, attempted: true, up: true, unreachable: 0, snapshot, lastSuccess: snapshot.takenAt };
+  return { pair: snapshot.pair, attempted: true, up: true, unreachable: 0, snapshot, lastSuccess: snapshot.takenAt, invalidFields: 0, invalidRecords: 0 };
 }
 
 export function pairFor(source: 'cbr' | 'hss', projectId = '0605767b5780d5762fc5c0118072a564', region = 'ap-southeast-1') {
   return { key: pairKey(source, projectId, region), source, projectId, region, endpoint: 'http://127.0.0.1:1' };
 }
 
-/** The vault part of /metrics for these snapshots, as the exporter serves it. */
-export async function exposeSnapshots(snapshots: VaultSnapshot[]): Promise<string> {
-  const exposition = new VaultExposition(snapshots.map((s) => s.pair.key), silentLog);
-  for (const snapshot of snapshots) exposition.update(statusOf(snapshot));
+/** The vault and pair part of /metrics for these pairs, as the exporter serves it once every one is published. */
+export async function exposeStatuses(statuses: PairStatus[]): Promise<string> {
+  const exposition = new VaultExposition(statuses, silentLog);
   await exposition.settled();
-  return (await inflateBody(exposition.body())).toString('utf8');
+  return (await inflateBody(exposition.publication().body)).toString('utf8');
+}
+
+/** The same for freshly taken snapshots. */
+export function exposeSnapshots(snapshots: VaultSnapshot[]): Promise<string> {
+  return exposeStatuses(snapshots.map(statusOf));
 }
 
 /** Only the sample lines of the named family. */

@@ -1,22 +1,24 @@
 import { crc32, gunzipSync } from 'node:zlib';
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parseCbrVault, type CbrVault } from '../../src/cloud/cbr-vault.js';
 import { parseHssVault, type HssVault } from '../../src/cloud/hss-vault.js';
-import type { VaultSnapshot } from '../../src/collect/snapshot.js';
+import type { PairStatus, VaultSnapshot } from '../../src/collect/snapshot.js';
 import { CBR_FAMILIES } from '../../src/metrics/cbr-families.js';
 import type { VaultFamily } from '../../src/metrics/family.js';
 import { deflateSegmentSync, gzipWithTail, inflateBody, joinSegments, SegmentWriter } from '../../src/metrics/gzip-parts.js';
 import { HSS_FAMILIES } from '../../src/metrics/hss-families.js';
+import { PAIR_FIGURES } from '../../src/metrics/pair-figures.js';
 import { generateFleet } from '../../src/sim/fleet.js';
-import { exposeSnapshots, pairFor } from '../helpers/exposition.js';
+import { exposeStatuses, pairFor, statusOf } from '../helpers/exposition.js';
 
 function parsed<T>(records: readonly unknown[], parse: (raw: unknown) => { vault: T | undefined }): T[] {
   return records.map((r) => parse(r).vault).filter((v): v is T => v !== undefined);
 }
 
-/** The same series registered in prom-client, family by family, pair by pair, vault by vault. */
-function promClientText(snapshots: VaultSnapshot[]): Promise<string> {
+/** The same series registered in prom-client, family by family, pair by pair, vault by vault, then the pair figures. */
+function promClientText(statuses: PairStatus[]): Promise<string> {
+  const snapshots = statuses.flatMap((status) => (status.snapshot ? [status.snapshot] : []));
   const registry = new Registry();
   const add = <T extends { id: string; name: string }>(families: readonly VaultFamily<T>[], source: 'cbr' | 'hss') => {
     for (const family of families) {
@@ -37,6 +39,17 @@ function promClientText(snapshots: VaultSnapshot[]): Promise<string> {
   };
   add(CBR_FAMILIES, 'cbr');
   add(HSS_FAMILIES, 'hss');
+  for (const figure of PAIR_FIGURES) {
+    const options = { name: figure.name, help: figure.help, labelNames: ['source', 'project_id', 'region'], registers: [registry] };
+    const metric = figure.type === 'counter' ? new Counter(options) : new Gauge(options);
+    for (const { pair, ...status } of statuses) {
+      const value = figure.value({ pair, ...status });
+      const labels = { source: pair.source, project_id: pair.projectId, region: pair.region };
+      if (value === undefined) continue;
+      if (metric instanceof Counter) metric.inc(labels, value);
+      else metric.set(labels, value);
+    }
+  }
   return registry.metrics();
 }
 
@@ -54,10 +67,16 @@ describe('pre-rendered exposition', () => {
       { pair: pairFor('cbr', 'p-"two"\\', 'eu-west-101'), source: 'cbr', vaults: parsed(fleets[1]!.cbr, parseCbrVault), takenAt: 0 },
       { pair: pairFor('hss', 'p-"two"\\', 'eu-west-101'), source: 'hss', vaults: parsed<HssVault>(fleets[1]!.hss, parseHssVault), takenAt: 0 },
     ];
-    const ours = await exposeSnapshots(snapshots);
+    const statuses: PairStatus[] = snapshots.map(statusOf);
+    // Pairs in every state the figures have: invalid counts, unreachable vaults, a failure, one never refreshed.
+    statuses[1] = { ...statuses[1]!, invalidFields: 12, invalidRecords: 3, unreachable: 7, lastDurationMs: 1234 };
+    statuses[2] = { ...statuses[2]!, up: false, lastError: 'HTTP 503', lastDurationMs: 5 };
+    statuses.push({ pair: pairFor('cbr', 'p-three', 'af-south-1'), attempted: false, up: false, unreachable: 0, invalidFields: 0, invalidRecords: 0 });
+    const ours = await exposeStatuses(statuses);
     expect(ours.length).toBeGreaterThan(10_000);
     expect(ours).toContain('vault_name="tab\there \\"q\\" \\\\ back\\\\slash\\nnewline"');
-    expect(ours).toBe(await promClientText(snapshots));
+    expect(ours).toContain('huaweicloud_vault_exporter_invalid_fields_total{source="hss",project_id="p-one",region="ap-southeast-1"} 12');
+    expect(ours).toBe(await promClientText(statuses));
   });
 
   it('joins separately compressed segments and a live tail into one valid gzip member', async () => {
