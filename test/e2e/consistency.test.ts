@@ -114,7 +114,7 @@ async function scrapeThroughEverything(total: number, projects: Project[]): Prom
   // 2. Churn: vaults deleted and created between refreshes.
   for (const p of projects) {
     for (const source of SOURCES) {
-      const ids = cloud.vaults(p.id, source).map(recordId).filter((_, i) => i % 7 === 3);
+      const ids = cloud.vaults(p.id, source).flatMap((record, i) => (i % 7 === 3 ? [recordId(source, record)!] : []));
       cloud.deleteVaults(p.id, source, ids);
       cloud.addVaults(p.id, source, Array.from({ length: 25 }, (_, i) => generateInsertedVault(p.id, source, 9000 + i)), 'start');
     }
