@@ -19,11 +19,14 @@
  * vaults; otherwise an HSS-only vault in the same state). HSS tail: four slots in five are CBR tail
  * server backup vaults, the fifth HSS-only; policies mostly enabled, some disabled, empty or absent.
  *
+ * `cbrHybridVaults` hybrid-cloud vaults (cloud_type hybrid, VMware or file) follow the public ones; the
+ * CBR list shows them only to `cloud_type=hybrid`.
+ *
  * `malformed: true` inserts the CBR_DEFECTS records right after the CBR head (at index min(10, cbrVaults))
  * and the HSS_DEFECTS records right after the HSS head (at min(9, hssVaults)), named `malformed-<defect>`
  * (see malformed.ts); `cbrVaults` and `hssVaults` count only the well-formed records.
  */
-import { buildCbrVault, cbrShapeAt, CBR_HEAD_LENGTH, randomCbrShape, type CbrProject } from './cbr-fleet.js';
+import { asHybridVault, buildCbrVault, cbrShapeAt, CBR_HEAD_LENGTH, randomCbrShape, type CbrProject } from './cbr-fleet.js';
 import { generateHssVaults, HSS_HEAD_LENGTH, randomHssVault } from './hss-fleet.js';
 import { CBR_DEFECTS, HSS_DEFECTS, malformedCbrVaults, malformedHssVaults } from './malformed.js';
 import { hashText, mixSeed, Random } from './random.js';
@@ -39,21 +42,23 @@ export interface FleetOptions {
   projectId: string;
   cbrVaults: number;
   hssVaults: number;
+  /** Hybrid-cloud CBR vaults after the public ones (default 0). */
+  cbrHybridVaults?: number;
   /** Default 1. */
   seed?: number;
   malformed?: boolean;
 }
 
 // Independent random streams, so that one kind of record never shifts another.
-const STREAM = { project: 1, cbr: 2, hss: 3, malformedCbr: 4, malformedHss: 5, inserted: 6 } as const;
+const STREAM = { project: 1, cbr: 2, hss: 3, malformedCbr: 4, malformedHss: 5, inserted: 6, hybrid: 7 } as const;
 
 function projectOf(projectId: string): CbrProject {
   return { projectId, userId: new Random(mixSeed(hashText(projectId), STREAM.project)).hex(32) };
 }
 
 export function generateFleet(options: FleetOptions): ProjectFleet {
-  const { projectId, cbrVaults, hssVaults, seed = 1, malformed = false } = options;
-  for (const [key, count] of [['cbrVaults', cbrVaults], ['hssVaults', hssVaults]] as const) {
+  const { projectId, cbrVaults, hssVaults, cbrHybridVaults = 0, seed = 1, malformed = false } = options;
+  for (const [key, count] of [['cbrVaults', cbrVaults], ['hssVaults', hssVaults], ['cbrHybridVaults', cbrHybridVaults]] as const) {
     if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`generateFleet: ${key} must be a whole number ≥ 0, got ${count}`);
   }
   const base = mixSeed(hashText(projectId), seed);
@@ -65,6 +70,10 @@ export function generateFleet(options: FleetOptions): ProjectFleet {
     return buildCbrVault(random, project, cbrShapeAt(index, random));
   });
   const hss = generateHssVaults(cbr, hssVaults, (index) => randomAt(STREAM.hss, index));
+  for (let index = 0; index < cbrHybridVaults; index++) {
+    const random = randomAt(STREAM.hybrid, index);
+    cbr.push(asHybridVault(buildCbrVault(random, project, randomCbrShape(random, `hybrid-vault-${String(index).padStart(4, '0')}`)), random));
+  }
 
   if (malformed) {
     const badCbr = malformedCbrVaults((defect) => {
