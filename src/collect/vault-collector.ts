@@ -26,6 +26,7 @@ export interface CollectorCounters {
   skippedRefreshes: number;
   invalidFields: Map<string, number>;
   invalidRecords: Map<string, number>;
+  listingInconsistencies: Map<string, number>;
 }
 
 type Listener = (status: PairStatus) => void;
@@ -50,7 +51,7 @@ export class VaultCollector {
 
   constructor(private readonly options: CollectorOptions) {
     this.now = options.now ?? Date.now;
-    this.counters = options.replaces?.counters ?? { refreshes: 0, skippedRefreshes: 0, invalidFields: new Map(), invalidRecords: new Map() };
+    this.counters = options.replaces?.counters ?? { refreshes: 0, skippedRefreshes: 0, invalidFields: new Map(), invalidRecords: new Map(), listingInconsistencies: new Map() };
     const carried = new Map((options.replaces?.statuses() ?? []).map((status) => [status.pair.key, status]));
     this.status = options.sources.map((source) => {
       const old = carried.get(source.pair.key);
@@ -127,7 +128,7 @@ export class VaultCollector {
     const log = this.options.log.child({ pair: source.pair.key });
     try {
       const listing = await source.list(signal);
-      const { invalidFields, invalidRecords, unreachable, reportedTotal } = listing.listing;
+      const { invalidFields, invalidRecords, unreachable, reportedTotal, inconsistencies } = listing.listing;
       status.snapshot = snapshotOf(listing, status, this.now());
       status.up = true;
       status.lastSuccess = status.snapshot.takenAt;
@@ -135,6 +136,10 @@ export class VaultCollector {
       status.lastError = undefined;
       this.add(this.counters.invalidFields, source.pair.key, invalidFields);
       this.add(this.counters.invalidRecords, source.pair.key, invalidRecords);
+      this.add(this.counters.listingInconsistencies, source.pair.key, inconsistencies);
+      if (inconsistencies > 0) {
+        log.warn({ inconsistencies }, 'listing pages contradicted each other, but no vault is missing; published');
+      }
       if (invalidFields > 0 || invalidRecords > 0) {
         log.warn({ invalid_fields: invalidFields, invalid_records: invalidRecords }, 'API records did not match the documented shape; affected series left out');
       }

@@ -79,6 +79,11 @@ export function createExporterMetrics(version: string): ExporterMetrics {
     c.counters.invalidFields.get(key) ?? 0,
   );
   pairCounter('huaweicloud_vault_exporter_invalid_records_total', 'API vault records dropped because they had no usable vault id.', (c, key) => c.counters.invalidRecords.get(key) ?? 0);
+  pairCounter(
+    'huaweicloud_vault_exporter_listing_inconsistencies_total',
+    'Contradictions between listing pages (vaults repeated on two pages, a non-empty page after a short one) in listings that were still complete and were published.',
+    (c, key) => c.counters.listingInconsistencies.get(key) ?? 0,
+  );
 
   // A reload's collector shares the counters of the one it replaces, so these never go down.
   const refreshCounter = (name: string, help: string, read: (c: VaultCollector) => number) =>
