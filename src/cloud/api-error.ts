@@ -43,8 +43,17 @@ export function readErrorBody(text: string): ErrorBody {
   return {};
 }
 
+/**
+ * Upstream text as it came: it is cut to size only after its secrets are scrubbed (clipUpstream), or a
+ * secret cut in half would no longer be recognised.
+ */
 function asText(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.slice(0, 300);
+  if (typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);
   return undefined;
+}
+
+/** Upstream text of at most `max` characters, for one log line; call it on scrubbed text only. */
+export function clipUpstream(text: string | undefined, max = 1000): string | undefined {
+  return text === undefined || text.length <= max ? text : `${text.slice(0, max)}…`;
 }

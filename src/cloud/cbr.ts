@@ -44,17 +44,12 @@ export function joinListings<T extends { id: string }>(listings: readonly VaultL
   };
 }
 
-/** Every CBR vault of one project, public and hybrid: GET /v3/{project_id}/vaults, all pages of each cloud_type. */
+/**
+ * Every CBR vault of one project, public and hybrid: GET /v3/{project_id}/vaults, all pages of each
+ * cloud_type. One after the other: refused credentials are then refused once per refresh, not twice.
+ */
 export async function listCbrVaults(endpoint: string, projectId: string, ctx: ApiContext, query: Omit<CbrQuery, 'cloudType'> = {}): Promise<VaultListing<CbrVault>> {
-  const failed = new AbortController();
-  const both = { ...ctx, signal: AbortSignal.any([ctx.signal, failed.signal]) };
-  const listings = await Promise.all(
-    CBR_CLOUD_TYPES.map((cloudType) =>
-      listVaults(cbrApi(endpoint, projectId, { ...query, cloudType }), both).catch((err: unknown) => {
-        failed.abort(err); // the pair fails with the first error: stop the other listing
-        throw err;
-      }),
-    ),
-  );
+  const listings: VaultListing<CbrVault>[] = [];
+  for (const cloudType of CBR_CLOUD_TYPES) listings.push(await listVaults(cbrApi(endpoint, projectId, { ...query, cloudType }), ctx));
   return joinListings(listings);
 }

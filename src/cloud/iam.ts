@@ -1,5 +1,5 @@
 import { request, type Dispatcher } from 'undici';
-import { ApiError, readErrorBody } from './api-error.js';
+import { ApiError, clipUpstream, readErrorBody } from './api-error.js';
 import { startDeadline } from './deadline.js';
 import { BodyTooLarge, readBoundedText } from './read-body.js';
 import { scrubSecrets } from './scrub.js';
@@ -54,7 +54,7 @@ function passwordBody(login: IamLogin): string {
 
 /** One line, no secret, however IAM chose to word its error. */
 function scrub(text: string, secrets: readonly string[]): string {
-  return scrubSecrets(text, secrets).replace(/\s+/g, ' ').trim();
+  return clipUpstream(scrubSecrets(text, secrets).replace(/\s+/g, ' ').trim()) as string;
 }
 
 /** The token answer is small without the catalog (?nocatalog=true); anything near this is not one. */

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { ApiError, readErrorBody } from './api-error.js';
+import { ApiError, clipUpstream, readErrorBody } from './api-error.js';
 import type { OutgoingRequest } from './request.js';
 import { scrubSecrets } from './scrub.js';
 
@@ -66,7 +66,7 @@ function clockSkewHint(request: OutgoingRequest, headers: IncomingHttpHeaders, n
 
 /** Classifies an exchange; never throws. Upstream text is scrubbed of secrets before it goes into a message. */
 export function interpret<T>(url: URL, result: Exchange, read: (body: unknown) => T, nowMs: number): Attempt<T> {
-  const scrub = (text: string | undefined) => (text === undefined ? undefined : scrubSecrets(text, result.secrets));
+  const scrub = (text: string | undefined) => (text === undefined ? undefined : clipUpstream(scrubSecrets(text, result.secrets)));
   if (result.kind === 'failed') {
     const detail = scrub(result.detail) as string;
     if (isCertificateError(result.cause)) {

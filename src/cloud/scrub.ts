@@ -4,8 +4,11 @@
  * into an ApiError message or a log line passes through here first.
  */
 
-/** Header names whose values are credentials, as an upstream message may quote them. */
-const QUOTED_HEADER = /\b(x-auth-token|x-subject-token|x-security-token|authorization)(["']?\s*[:=]\s*["']?)([^"',;\s}\]]+(?: Access=[^"',;\s]+)?)/gi;
+/**
+ * Header names whose values are credentials, as an upstream message may quote them. Authorization is not
+ * among them: its access key names the key to the operator, and its signature is hidden on its own.
+ */
+const QUOTED_HEADER = /\b(x-auth-token|x-subject-token|x-security-token)(["']?\s*[:=]\s*["']?)([^"',;\s}\]]+)/gi;
 const SIGNATURE = /\b(Signature=)[0-9a-fA-F]{16,}/g;
 /** Shorter strings would hide ordinary words; no real secret is this short. */
 const MIN_SECRET_LENGTH = 6;
@@ -21,14 +24,13 @@ export function scrubSecrets(text: string, secrets: Iterable<string | undefined>
   return out.replace(SIGNATURE, `$1${HIDDEN}`).replace(QUOTED_HEADER, `$1$2${HIDDEN}`);
 }
 
-/** The credential values a request carries (token, security token, the Authorization header and its signature). */
+/** The credential values a request carries (token, security token, the signature of its Authorization). */
 export function secretsOfHeaders(headers: Record<string, string>): string[] {
   const found: string[] = [];
   for (const [name, value] of Object.entries(headers)) {
     const lower = name.toLowerCase();
     if (lower === 'x-auth-token' || lower === 'x-security-token') found.push(value);
     if (lower === 'authorization') {
-      found.push(value);
       const signature = /Signature=([0-9a-fA-F]+)/.exec(value)?.[1];
       if (signature) found.push(signature);
     }
