@@ -1,4 +1,5 @@
 import cron, { type ScheduledTask } from 'node-cron';
+import { ShutdownError } from './shutdown.js';
 import type { VaultCollector } from './vault-collector.js';
 
 /**
@@ -45,7 +46,7 @@ export class RefreshScheduler {
   async shutdown(): Promise<void> {
     if (this.expiry) clearInterval(this.expiry);
     if (this.task) await this.task.destroy();
-    this.stop.abort(new Error('the exporter is shutting down'));
+    this.stop.abort(new ShutdownError());
     await this.collector.whenIdle();
   }
 }

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { startDeadline } from '../cloud/deadline.js';
 import type { PairListing, PairSource } from './pair-source.js';
+import { isShutdown } from './shutdown.js';
 import type { PairStatus, VaultSnapshot } from './snapshot.js';
 
 export interface CollectorOptions {
@@ -150,7 +151,8 @@ export class VaultCollector {
     } catch (err) {
       status.up = false;
       status.lastError = signal.aborted && signal.reason instanceof Error ? `refresh aborted: ${signal.reason.message}` : (err as Error).message;
-      log.error({ err_msg: status.lastError }, 'refresh failed; keeping the previous snapshot');
+      if (isShutdown(signal.reason)) log.info({ err_msg: status.lastError }, 'refresh stopped by shutdown; keeping the previous snapshot');
+      else log.error({ err_msg: status.lastError }, 'refresh failed; keeping the previous snapshot');
     } finally {
       status.attempted = true;
       status.lastDurationMs = this.now() - started;

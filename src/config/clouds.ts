@@ -26,7 +26,7 @@ export interface CloudPreset {
 
 export const CLOUD_PRESETS = {
   huaweicloud: {
-    title: 'Huawei Cloud (international and Chinese sites)',
+    title: 'Huawei Cloud, international and Chinese sites',
     hosts: {
       cbr: 'https://cbr.{region}.myhuaweicloud.com',
       hss: 'https://hss.{region}.myhuaweicloud.com',
@@ -47,7 +47,7 @@ export const CLOUD_PRESETS = {
     note: 'global IAM (regional IAM does not exist in every region); the EU site `eu-west-101` is on `myhuaweicloud.eu`',
   },
   otc: {
-    title: 'Open Telekom Cloud (T-Systems)',
+    title: 'Open Telekom Cloud, T-Systems',
     hosts: { cbr: 'https://cbr.{region}.otc.t-systems.com', iam: 'https://iam.{region}.otc.t-systems.com' },
     regions: {
       'eu-ch2': { cbr: 'https://cbr.eu-ch2.sc.otc.t-systems.com', iam: 'https://iam-pub.eu-ch2.sc.otc.t-systems.com' },
@@ -56,7 +56,7 @@ export const CLOUD_PRESETS = {
     note: 'no HSS ransomware vault list: `sources` defaults to `[cbr]`; the Swiss region `eu-ch2` is under `sc.otc.t-systems.com`',
   },
   cloudru: {
-    title: 'Cloud.ru Advanced (formerly SberCloud)',
+    title: 'Cloud.ru Advanced, formerly SberCloud',
     hosts: {
       cbr: 'https://cbr.{region}.hc.sbercloud.ru',
       hss: 'https://hss.{region}.hc.sbercloud.ru',
@@ -127,11 +127,11 @@ export function cloudTableMarkdown(): string {
   const rows = ['| `cloud:` | CBR | HSS | IAM | notes |', '| --- | --- | --- | --- | --- |'];
   for (const name of CLOUD_NAMES) {
     const preset: CloudPreset = CLOUD_PRESETS[name];
-    rows.push(`| \`${name}\` (${preset.title}) | ${code(preset.hosts.cbr)} | ${code(preset.hosts.hss)} | ${code(preset.hosts.iam)} | ${preset.note} |`);
+    rows.push(`| \`${name}\`: ${preset.title} | ${code(preset.hosts.cbr)} | ${code(preset.hosts.hss)} | ${code(preset.hosts.iam)} | ${preset.note} |`);
     for (const [region, hosts] of Object.entries(preset.regions ?? {})) {
       rows.push(`| ↳ region \`${region}\` | ${code(hosts.cbr ?? preset.hosts.cbr)} | ${code(hosts.hss ?? preset.hosts.hss)} | ${code(hosts.iam ?? preset.hosts.iam)} | |`);
     }
   }
-  rows.push(`| \`{ domain: D, iam: URL }\` (Huawei Cloud Stack) | ${code(STACK_HOSTS.cbr)} | ${code(STACK_HOSTS.hss)} | the given \`iam\`, else ${code(STACK_HOSTS.iam)} | CBR takes \`enterprise_project_id\` |`);
+  rows.push(`| \`{ domain: D, iam: URL }\`: Huawei Cloud Stack and other stacks | ${code(STACK_HOSTS.cbr)} | ${code(STACK_HOSTS.hss)} | the given \`iam\`, else ${code(STACK_HOSTS.iam)} | CBR takes \`enterprise_project_id\` |`);
   return rows.join('\n');
 }
