@@ -1,22 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { configErrorOf } from '../helpers/config-error.js';
 import { CLOUD_NAMES, cloudTableMarkdown, defaultEndpoints } from '../../src/config/clouds.js';
-import { ConfigError, validateConfig } from '../../src/config/load.js';
+import { validateConfig } from '../../src/config/load.js';
 import { describeEndpoints } from '../../src/config/targets.js';
 
 /** Issue #10: each cloud's real hosts, from one table, and the config errors that follow from them. */
 
 const auth = { token: 't' };
 const config = (extra: object) => validateConfig({ auth, ...extra }, 'x.yaml');
-const errorOf = (run: () => unknown): string => {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-};
+const errorOf = configErrorOf;
 
 describe('default endpoints per cloud', () => {
   it.each([

@@ -47,7 +47,7 @@ const attemptsByCode = (samples: Awaited<ReturnType<typeof scrape>>, code: strin
   values(samples, 'huaweicloud_vault_exporter_api_requests_total', { code }).reduce((n, v) => n + v, 0);
 
 describe('paging that trusts no total', () => {
-  it('exports every vault when the totals lie low (one page's length) and high (the HSS page example), spending at most concurrency requests past the end', async () => {
+  it('exports every vault when the totals lie low (one page long) and high (the HSS page example), spending at most concurrency requests past the end', async () => {
     const { cloud, daemon } = await run(
       [{ projectId: 'low', cbrVaults: 2500, hssVaults: 450 }, { projectId: 'high', cbrVaults: 1, hssVaults: 1 }],
       'schedule: "0 0 1 1 *", concurrency: 3',
