@@ -34,7 +34,7 @@ describe('the command line', () => {
     ['a missing token file', GOOD.replace('token: t', 'token_file: /nonexistent/token'), /targets\[0\]: credentials: cannot read token_file \/nonexistent\/token: ENOENT/],
     ['hss on a cloud without it', GOOD.replace('auth:', 'cloud: otc\nauth:').replace('region: ap-southeast-1 }', 'region: eu-de, sources: [cbr, hss] }'), /targets\[0\]\.sources: cloud otc publishes no HSS ransomware vault list/],
     ['a target listed twice', GOOD.replace(']\n', ', { project_id: p, region: ap-southeast-1 }]\n'), /targets\[1\]: repeats targets\[0\]/],
-    ['a YAML syntax error', 'targets: [oops\n', /bad\.yaml:2:1: not valid YAML: Flow sequence in block collection must be sufficiently indented and end with a \]$/m],
+    ['a YAML syntax error', 'targets: [oops\n', /bad\.yaml: not valid YAML: line 2, column 1: Flow sequence in block collection must be sufficiently indented and end with a \]$/m],
   ])('--config.check exits 1 with one line for %s', (_name, text, message) => {
     const result = run('--config.check', `--config.file=${writeTempFile('bad.yaml', text)}`);
     expect(result.status).toBe(1);

@@ -19,10 +19,10 @@ export function readYamlFile(path: string, what: string): unknown {
     return parseYaml(text);
   } catch (err) {
     if (!(err instanceof YAMLParseError)) throw new ConfigError(`${path}: not valid YAML: ${String(err)}`);
-    // The pretty message ends its first line with " at line L, column C:"; say where first, as compilers do.
+    // The pretty message ends its first line with " at line L, column C:"; say where before what.
     const detail = (err.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
-    const where = err.linePos ? `:${err.linePos[0].line}:${err.linePos[0].col}` : '';
-    throw new ConfigError(`${path}${where}: not valid YAML: ${detail}`);
+    const where = err.linePos ? `line ${err.linePos[0].line}, column ${err.linePos[0].col}: ` : '';
+    throw new ConfigError(`${path}: not valid YAML: ${where}${detail}`);
   }
 }
 

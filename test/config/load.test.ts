@@ -80,7 +80,7 @@ describe('config file', () => {
 
   it('reports a missing file, bad YAML and an empty file in one line', () => {
     expect(errorOf(() => loadConfig(join(dir, 'absent.yaml')))).toMatch(/absent\.yaml: cannot read the config file \(ENOENT\)$/);
-    expect(errorOf(() => loadConfig(file('bad.yaml', 'targets: [\n  - project_id: "x\n')))).toMatch(/bad\.yaml:3:1: not valid YAML: Missing closing "quote$/);
+    expect(errorOf(() => loadConfig(file('bad.yaml', 'targets: [\n  - project_id: "x\n')))).toMatch(/bad\.yaml: not valid YAML: line 3, column 1: Missing closing "quote$/);
     expect(errorOf(() => loadConfig(file('empty.yaml', '')))).toMatch(/empty\.yaml: the file is empty$/);
   });
 
