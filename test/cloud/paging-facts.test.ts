@@ -39,6 +39,11 @@ describe('a total that lies low', () => {
     expect(cbr.vaults.map((v) => v.id).sort()).toEqual(cbrIds());
     const hss = await listHssVaults(cloud.url, PROJECT, apiContext());
     expect(hss.vaults.map((v) => v.id).sort()).toEqual(hssIds());
+    // One reading each: a total below what was already listed is no sign of vaults created meanwhile.
+    expect(cbr.passes).toBe(1);
+    expect(hss.passes).toBe(1);
+    expect(cloud.requests.count({ api: 'hss' })).toBe(3);
+    expect(publicRequests()).toHaveLength(3);
   });
 
   it('lists every vault when the total is a fixed number below the truth', async () => {
