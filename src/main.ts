@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config/load.js';
 import { authForTargets } from './config/target-auth.js';
+import { describeEndpoints } from './config/targets.js';
 import { Daemon } from './daemon/daemon.js';
 import { newCounters } from './collect/vault-collector.js';
 import { prepareRuntime } from './daemon/runtime.js';
@@ -43,6 +44,7 @@ async function run(flags: Flags, version: string): Promise<number> {
     await prepared.dispatcher.close();
     const pairs = config.targets.reduce((n, t) => n + t.sources.length, 0);
     process.stdout.write(`${flags.configFile}: SUCCESS: ${config.targets.length} target(s), ${pairs} source(s) to refresh on "${config.refresh.schedule}"\n`);
+    for (const line of describeEndpoints(config.targets, auths)) process.stdout.write(`  ${line}\n`);
     return 0;
   }
 

@@ -12,6 +12,17 @@ describe('the command line', () => {
     const result = run('--config.check', `--config.file=${writeTempFile('ok.yaml', GOOD)}`);
     expect(result.status).toBe(0);
     expect(result.stdout).toMatch(/SUCCESS: 1 target\(s\), 2 source\(s\)/);
+    // The endpoints each target will call, from the clouds table (Huawei Cloud by default).
+    expect(result.stdout).toContain('  targets[0]: project p in ap-southeast-1 on huaweicloud: cbr https://cbr.ap-southeast-1.myhuaweicloud.com, hss https://hss.ap-southeast-1.myhuaweicloud.com\n');
+  });
+
+  it('--config.check prints IAM where a target logs in with a password, and a stack\'s own hosts', () => {
+    const stack = 'cloud: { domain: "hcs.example.com:8443" }\nauth: { iam: { domain_name: d, user_name: u, password: p } }\ntargets: [{ project_id: p, region: region-a }]\n';
+    const result = run('--config.check', `--config.file=${writeTempFile('stack.yaml', stack)}`);
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain(
+      'targets[0]: project p in region-a on stack hcs.example.com:8443: cbr https://cbr.region-a.hcs.example.com:8443, hss https://hss.region-a.hcs.example.com:8443, iam https://iam-apigateway-proxy.hcs.example.com:8443',
+    );
   });
 
   it.each([
@@ -20,6 +31,10 @@ describe('the command line', () => {
     ['no credentials', 'targets: [{ project_id: p, region: ap-southeast-1 }]\n', /targets\[0\]: no credentials/],
     ['an unreadable secret file', GOOD.replace('token: t', 'access_key_file: /nonexistent/ak, secret_key: s'), /targets\[0\]: credentials: cannot read access_key_file \/nonexistent\/ak: ENOENT/],
     ['an unreadable CA file', `${GOOD}tls: { ca_file: /nonexistent/ca.pem }\n`, /tls\.ca_file: cannot read \/nonexistent\/ca\.pem \(ENOENT\)/],
+    ['a missing token file', GOOD.replace('token: t', 'token_file: /nonexistent/token'), /targets\[0\]: credentials: cannot read token_file \/nonexistent\/token: ENOENT/],
+    ['hss on a cloud without it', GOOD.replace('auth:', 'cloud: otc\nauth:').replace('region: ap-southeast-1 }', 'region: eu-de, sources: [cbr, hss] }'), /targets\[0\]\.sources: cloud otc publishes no HSS ransomware vault list/],
+    ['a target listed twice', GOOD.replace(']\n', ', { project_id: p, region: ap-southeast-1 }]\n'), /targets\[1\]: repeats targets\[0\]/],
+    ['a YAML syntax error', 'targets: [oops\n', /bad\.yaml: not valid YAML: line 2, column 1: Flow sequence in block collection must be sufficiently indented and end with a \]$/m],
   ])('--config.check exits 1 with one line for %s', (_name, text, message) => {
     const result = run('--config.check', `--config.file=${writeTempFile('bad.yaml', text)}`);
     expect(result.status).toBe(1);
@@ -42,7 +57,7 @@ describe('the command line', () => {
   });
 
   it('prints --version and --help', () => {
-    expect(run('--version').stdout).toMatch(/^huaweicloud-vault-exporter \d+\.\d+\.\d+ \(node v20/);
+    expect(run('--version').stdout).toMatch(/^huaweicloud-vault-exporter \d+\.\d+\.\d+ \(node v\d+\./);
     const help = run('--help');
     expect(help.status).toBe(0);
     for (const flag of ['--config.file', '--web.listen-address', '--web.telemetry-path', '--log.level', '--log.format', '--config.check', '--demo']) {

@@ -16,8 +16,14 @@ export class ApiError extends Error {
   }
 }
 
-/** Huawei APIs answer errors as `{error_code, error_msg}`; IAM as `{error: {code, message, title}}`. */
-export function readErrorBody(text: string): { errorCode?: string; errorMsg?: string } {
+export interface ErrorBody {
+  errorCode?: string;
+  errorMsg?: string;
+  requestId?: string;
+}
+
+/** Huawei APIs answer errors as `{error_code, error_msg, request_id}`; IAM as `{error: {code, message, title}}`. */
+export function readErrorBody(text: string): ErrorBody {
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -27,7 +33,7 @@ export function readErrorBody(text: string): { errorCode?: string; errorMsg?: st
   if (typeof body !== 'object' || body === null) return {};
   const record = body as Record<string, unknown>;
   if (typeof record.error_code === 'string' || typeof record.error_msg === 'string') {
-    return { errorCode: asText(record.error_code), errorMsg: asText(record.error_msg) };
+    return { errorCode: asText(record.error_code), errorMsg: asText(record.error_msg), requestId: asText(record.request_id) };
   }
   const nested = record.error;
   if (typeof nested === 'object' && nested !== null) {
@@ -37,8 +43,17 @@ export function readErrorBody(text: string): { errorCode?: string; errorMsg?: st
   return {};
 }
 
+/**
+ * Upstream text as it came: it is cut to size only after its secrets are scrubbed (clipUpstream), or a
+ * secret cut in half would no longer be recognised.
+ */
 function asText(value: unknown): string | undefined {
-  if (typeof value === 'string') return value.slice(0, 300);
+  if (typeof value === 'string') return value;
   if (typeof value === 'number') return String(value);
   return undefined;
+}
+
+/** Upstream text of at most `max` characters, for one log line; call it on scrubbed text only. */
+export function clipUpstream(text: string | undefined, max = 1000): string | undefined {
+  return text === undefined || text.length <= max ? text : `${text.slice(0, max)}…`;
 }

@@ -1,4 +1,4 @@
-import { FieldReader, isRecord } from './record-fields.js';
+import { FieldReader, GIB, isRecord, MIB } from './record-fields.js';
 
 /** What the exporter keeps of one CBR vault (GET /v3/{project_id}/vaults): only what it exports. */
 export interface CbrVault {
@@ -34,9 +34,9 @@ export function parseCbrVault(raw: unknown): Parsed<CbrVault> {
   const vault: CbrVault = {
     id: raw.id,
     name: read.text(raw, 'name') ?? '',
-    sizeGb: read.count(billing, 'size'),
-    usedMb: read.count(billing, 'used'),
-    allocatedGb: read.count(billing, 'allocated'),
+    sizeGb: read.count(billing, 'size', GIB),
+    usedMb: read.count(billing, 'used', MIB),
+    allocatedGb: read.count(billing, 'allocated', GIB),
     resources,
     status: read.text(billing, 'status'),
     objectType: read.label(billing, 'object_type'),

@@ -2,7 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { AuthConfig } from '../config/auth.js';
 import { iamCredentials } from './iam.js';
 import type { CountAttempt, Credentials } from './request.js';
-import { resolveSecret } from './secret-file.js';
+import { readSecretFileSync, resolveSecret } from './secret-file.js';
 import { setHeader } from './set-header.js';
 import { signRequest, type SigningKey } from './sign.js';
 import { tokenFileCredentials } from './token-file.js';
@@ -10,17 +10,13 @@ import { tokenFileCredentials } from './token-file.js';
 export interface CredentialsContext {
   projectId: string;
   region: string;
-  /** The target's `endpoints.iam`; `auth.iam.endpoint` wins over it. */
-  iamEndpoint?: string;
+  /** The target's IAM endpoint (its cloud's default or `endpoints.iam`); `auth.iam.endpoint` wins over it. */
+  iamEndpoint: string;
   dispatcher: Dispatcher;
   /** Counts IAM token requests; the caller files them under source "iam". */
   countAttempt: CountAttempt;
   requestTimeoutMs: number;
   now?: () => Date;
-}
-
-export function defaultIamEndpoint(region: string): string {
-  return `https://iam.${region}.myhuaweicloud.com`;
 }
 
 function staticTokenCredentials(token: string): Credentials {
@@ -29,6 +25,7 @@ function staticTokenCredentials(token: string): Credentials {
       setHeader(req.headers, 'X-Auth-Token', token);
     },
     renew: () => false,
+    secrets: () => [token],
   };
 }
 
@@ -41,6 +38,8 @@ function accessKeyCredentials(key: SigningKey, projectId: string, now: () => Dat
     },
     // A wrong key never gets better, and IAM locks an AK after repeated failures.
     renew: () => false,
+    // The AK is an identifier the operator needs in messages; the SK and the security token are secrets.
+    secrets: () => [key.sk, ...(key.securityToken ? [key.securityToken] : [])],
   };
 }
 
@@ -55,6 +54,8 @@ export function createCredentials(auth: AuthConfig, ctx: CredentialsContext): Cr
     case 'token':
       return staticTokenCredentials(auth.token);
     case 'token_file':
+      // Read once now, so that a missing or empty file fails --config.check and a reload; re-read on use.
+      readSecretFileSync(auth.file, 'token_file');
       return tokenFileCredentials(auth.file);
     case 'access_key': {
       const key: SigningKey = {
@@ -67,7 +68,7 @@ export function createCredentials(auth: AuthConfig, ctx: CredentialsContext): Cr
     case 'iam':
       return iamCredentials(
         {
-          endpoint: (auth.endpoint ?? ctx.iamEndpoint ?? defaultIamEndpoint(ctx.region)).replace(/\/+$/, ''),
+          endpoint: (auth.endpoint ?? ctx.iamEndpoint).replace(/\/+$/, ''),
           domainName: auth.domainName,
           userName: auth.userName,
           password: resolveSecret(auth.password, 'password'),

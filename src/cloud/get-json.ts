@@ -1,10 +1,14 @@
 import { request, type Dispatcher } from 'undici';
 import type { Logger } from 'pino';
-import { ApiError, readErrorBody } from './api-error.js';
+import { ApiError } from './api-error.js';
 import { startDeadline } from './deadline.js';
 import type { HostLimiter } from './host-limiter.js';
+import { interpret, type Exchange } from './interpret.js';
+import { BodyTooLarge, readBoundedText } from './read-body.js';
 import type { CountAttempt, Credentials, OutgoingRequest } from './request.js';
 import { backoffMs, retryAfterMs, sleep } from './retry.js';
+import { secretsOfHeaders } from './scrub.js';
+import { throttleWaitMs } from './throttle.js';
 
 /** What one API client needs to make requests: shared by every page of a (target, source) pair. */
 export interface ApiContext {
@@ -17,122 +21,121 @@ export interface ApiContext {
   maxRetries: number;
   /** Aborts when the refresh passes its deadline or the daemon shuts down. */
   signal: AbortSignal;
+  /** Epoch ms when the refresh's time is up: a throttling wait that would end later is not begun. */
+  deadlineAt?: number;
+  /** Largest response body accepted, bytes (refresh.body_size_limit). */
+  bodySizeLimit?: number;
   /** Backoff base and cap; small in tests. */
   backoff?: { baseMs: number; capMs: number };
+  now?: () => number;
 }
-
-type Attempt =
-  | { kind: 'ok'; body: unknown }
-  | { kind: 'retry'; error: ApiError; waitMs?: number }
-  | { kind: 'unauthorized'; error: ApiError; request: OutgoingRequest }
-  | { kind: 'fail'; error: ApiError };
 
 const DEFAULT_BACKOFF = { baseMs: 500, capMs: 15_000 };
-/** A server asking for a longer pause than this is treated as an outage of this refresh. */
-const MAX_RETRY_AFTER_MS = 60_000;
+export const DEFAULT_BODY_SIZE_LIMIT = 32 * 2 ** 20;
 
-function describe(url: URL, status: number | string, requestId?: string, errorCode?: string, errorMsg?: string): string {
-  const api = `GET ${url.pathname}`;
-  const parts = [`${api}: ${typeof status === 'number' ? `HTTP ${status}` : status}`];
-  if (errorCode) parts.push(errorCode);
-  if (errorMsg) parts.push(errorMsg.replace(/\s+/g, ' '));
-  if (requestId) parts.push(`request id ${requestId}`);
-  return parts.join(', ');
+/** The secrets an upstream message might quote back: what this request carried and what the credentials hold. */
+function secretsFor(outgoing: OutgoingRequest, ctx: ApiContext): string[] {
+  return [...secretsOfHeaders(outgoing.headers), ...(ctx.credentials.secrets?.() ?? [])];
 }
-
-/** What one HTTP exchange returned; read inside the host slot, interpreted after it is released. */
-type Exchange = { request: OutgoingRequest } & (
-  | { kind: 'response'; status: number; text: string; requestId?: string; retryAfter?: string }
-  | { kind: 'failed'; code: 'error' | 'timeout'; detail: string }
-);
 
 /** One attempt on the wire: only sending and receiving hold the host slot, not parsing. */
 async function exchange(url: URL, ctx: ApiContext): Promise<Exchange> {
+  const now = ctx.now ?? Date.now;
   const outgoing: OutgoingRequest = { method: 'GET', url, headers: { accept: 'application/json' } };
   await ctx.credentials.authorize(outgoing);
+  const started = now();
   const deadline = startDeadline(ctx.requestTimeoutMs, ctx.signal);
+  const common = () => ({ request: outgoing, secrets: secretsFor(outgoing, ctx), ms: now() - started });
+  let status: number | undefined;
   try {
     const response = await request(url, { method: 'GET', headers: outgoing.headers, dispatcher: ctx.dispatcher, signal: deadline.signal });
-    const text = await response.body.text();
-    return {
-      request: outgoing,
-      kind: 'response',
-      status: response.statusCode,
-      text,
-      requestId: headerText(response.headers['x-request-id']),
-      retryAfter: headerText(response.headers['retry-after']),
-    };
+    status = response.statusCode;
+    const text = await readBoundedText(response, ctx.bodySizeLimit ?? DEFAULT_BODY_SIZE_LIMIT);
+    return { ...common(), kind: 'response', status, text, headers: response.headers };
   } catch (err) {
     if (ctx.signal.aborted) throw ctx.signal.reason;
+    if (err instanceof BodyTooLarge) return { ...common(), kind: 'too_large', status: status ?? 0, limit: err.limit, announced: err.announced };
     const timedOut = deadline.expired || (err as { code?: string }).code === 'UND_ERR_HEADERS_TIMEOUT';
     return timedOut
-      ? { request: outgoing, kind: 'failed', code: 'timeout', detail: `no answer within ${ctx.requestTimeoutMs} ms` }
-      : { request: outgoing, kind: 'failed', code: 'error', detail: (err as Error).message };
+      ? { ...common(), kind: 'failed', code: 'timeout', detail: `no answer within ${ctx.requestTimeoutMs} ms`, cause: err }
+      : { ...common(), kind: 'failed', code: 'error', detail: (err as Error).message, cause: err };
   } finally {
     deadline.clear();
   }
 }
 
-/** Classifies an exchange and counts it as one attempt. */
-function interpret(url: URL, result: Exchange, ctx: ApiContext): Attempt {
-  if (result.kind === 'failed') {
+/**
+ * GETs `url` and returns its JSON body as `read` accepts it (`read` throws an ApiError of code
+ * invalid_body for valid JSON in the wrong shape). Retries 5xx, network errors, timeouts and bad bodies
+ * with capped exponential backoff, up to max_retries; waits out 429s (Retry-After, else the APIG
+ * window, else 2–5 s) as long as the refresh deadline allows, pausing the host meanwhile; renews
+ * credentials once on 401. Never retries other 4xx, authentication failures in any disguise,
+ * untrusted certificates or oversized bodies. Every attempt is counted and, at debug level, logged.
+ */
+export async function getJson<T = unknown>(url: URL, ctx: ApiContext, read: (body: unknown) => T = (body) => body as T): Promise<T> {
+  const { baseMs, capMs } = ctx.backoff ?? DEFAULT_BACKOFF;
+  const now = ctx.now ?? Date.now;
+  let renewed = false;
+  let retries = 0;
+  let throttles = 0;
+  for (let attempt = 1; ; attempt++) {
+    ctx.signal.throwIfAborted();
+    let throttleWait = 0;
+    const exchanged = await ctx.limiter.run(
+      url.host,
+      async () => {
+        const result = await exchange(url, ctx);
+        if (result.kind === 'response' && result.status === 429) {
+          // Paused before the slot is released, so that no request queued behind this one goes out into the limit.
+          throttleWait = throttleWaitMs(retryAfterMs(headerText(result.headers['retry-after'])), result.text, throttles);
+          ctx.limiter.pause(url.host, now() + throttleWait);
+        }
+        return result;
+      },
+      ctx.signal,
+    );
+    const result = interpret(url, exchanged, read, now());
     ctx.countAttempt(result.code);
-    return { kind: 'retry', error: new ApiError(describe(url, `${result.code} (${result.detail})`), { code: result.code }) };
-  }
-  const { status, text, requestId } = result;
-  if (status === 200) {
-    try {
-      const body: unknown = JSON.parse(text);
-      ctx.countAttempt('200');
-      return { kind: 'ok', body };
-    } catch {
-      ctx.countAttempt('invalid_body');
-      const error = new ApiError(describe(url, `body is not JSON (${text.length} bytes)`, requestId), { code: 'invalid_body', status, requestId });
-      return { kind: 'retry', error };
+    if (ctx.log.isLevelEnabled('debug')) {
+      ctx.log.debug({ method: 'GET', path: `${url.pathname}${url.search}`, status: result.code, duration_ms: exchanged.ms, attempt }, 'api request');
+    }
+    switch (result.kind) {
+      case 'ok':
+        ctx.credentials.accepted?.();
+        return result.value;
+      case 'fail':
+        throw result.error;
+      case 'refused':
+        ctx.credentials.refused?.(result.error, exchanged.request);
+        throw result.error;
+      case 'unauthorized':
+        if (renewed || !ctx.credentials.renew(exchanged.request)) {
+          ctx.credentials.refused?.(result.error, exchanged.request);
+          throw result.error;
+        }
+        renewed = true;
+        ctx.log.warn({ err_msg: result.error.message }, 'credentials rejected; renewing them and retrying once');
+        continue;
+      case 'throttled': {
+        const deadlineAt = ctx.deadlineAt ?? Number.POSITIVE_INFINITY;
+        if (now() + throttleWait >= deadlineAt) {
+          throw new ApiError(`${result.error.message}; not waiting ${throttleWait} ms for the next window: it would pass refresh.timeout`, result.error.details);
+        }
+        throttles++;
+        ctx.log.info({ url: url.pathname, attempt, wait_ms: throttleWait, reason: result.error.message }, 'throttled; waiting for the next window');
+        continue; // the limiter holds this host until the wait is over
+      }
+      case 'retry': {
+        if (retries >= ctx.maxRetries) throw result.error;
+        const waitMs = backoffMs(retries, baseMs, capMs);
+        retries++;
+        ctx.log.info({ url: url.pathname, attempt, wait_ms: waitMs, reason: result.error.message }, 'retrying request');
+        await sleep(waitMs, ctx.signal);
+      }
     }
   }
-  ctx.countAttempt(String(status));
-  const { errorCode, errorMsg } = readErrorBody(text);
-  const error = new ApiError(describe(url, status, requestId, errorCode, errorMsg), { code: String(status), status, errorCode, errorMsg, requestId });
-  if (status === 401) return { kind: 'unauthorized', error, request: result.request };
-  if (status === 429 || status >= 500) return { kind: 'retry', error, waitMs: retryAfterMs(result.retryAfter) };
-  return { kind: 'fail', error };
 }
 
 function headerText(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
-}
-
-/**
- * GETs `url` and returns its JSON body. Retries 429 (honouring Retry-After), 5xx, network errors,
- * timeouts and non-JSON bodies with capped exponential backoff; renews credentials once on 401;
- * never retries 403 or other 4xx (Huawei locks keys after repeated authentication failures).
- * Every attempt is counted through ctx.countAttempt and failures are logged with their request id.
- */
-export async function getJson(url: URL, ctx: ApiContext): Promise<unknown> {
-  const { baseMs, capMs } = ctx.backoff ?? DEFAULT_BACKOFF;
-  let renewed = false;
-  for (let retry = 0; ; retry++) {
-    ctx.signal.throwIfAborted();
-    const result = interpret(url, await ctx.limiter.run(url.host, () => exchange(url, ctx)), ctx);
-    if (result.kind === 'ok') {
-      ctx.credentials.accepted?.();
-      return result.body;
-    }
-    if (result.kind === 'fail') throw result.error;
-    if (result.kind === 'unauthorized') {
-      if (renewed || !ctx.credentials.renew(result.request)) {
-        ctx.credentials.refused?.(result.error, result.request);
-        throw result.error;
-      }
-      renewed = true;
-      ctx.log.warn({ err_msg: result.error.message }, 'credentials rejected; renewing them and retrying once');
-      continue;
-    }
-    if (retry >= ctx.maxRetries) throw result.error;
-    if (result.waitMs !== undefined && result.waitMs > MAX_RETRY_AFTER_MS) throw result.error;
-    const waitMs = result.waitMs ?? backoffMs(retry, baseMs, capMs);
-    ctx.log.info({ url: url.pathname, attempt: retry + 1, wait_ms: waitMs, reason: result.error.message }, 'retrying request');
-    await sleep(waitMs, ctx.signal);
-  }
 }

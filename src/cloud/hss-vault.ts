@@ -1,5 +1,5 @@
 import type { Parsed } from './cbr-vault.js';
-import { FieldReader, isRecord } from './record-fields.js';
+import { FieldReader, GIB, isRecord, MIB } from './record-fields.js';
 
 /** What the exporter keeps of one HSS backup vault (GET /v5/{project_id}/ransomware/optional/vaults). */
 export interface HssVault {
@@ -15,8 +15,8 @@ export interface HssVault {
   boundServers?: number;
   status?: string;
   chargingMode: string;
-  /** '' when no backup policy is bound. */
-  policyId: string;
+  /** '' when no backup policy is bound; undefined when the field is not a string (unknown, not "none"). */
+  policyId: string | undefined;
   policyName: string;
   /** backup_policy_enabled; false when no policy is bound; undefined when bound but the flag is unreadable. */
   policyEnabled?: boolean;
@@ -26,17 +26,18 @@ export interface HssVault {
 export function parseHssVault(raw: unknown): Parsed<HssVault> {
   if (!isRecord(raw) || typeof raw.vault_id !== 'string' || raw.vault_id === '') return { vault: undefined, invalidFields: 1 };
   const read = new FieldReader();
-  const policyId = read.label(raw, 'backup_policy_id');
+  const policyId = read.optionalText(raw, 'backup_policy_id');
   let policyEnabled: boolean | undefined;
-  if (typeof raw.backup_policy_enabled === 'boolean') policyEnabled = policyId !== '' && raw.backup_policy_enabled;
+  if (policyId === undefined) policyEnabled = undefined; // a mistyped id says nothing about whether a policy is bound
+  else if (typeof raw.backup_policy_enabled === 'boolean') policyEnabled = policyId !== '' && raw.backup_policy_enabled;
   else if (policyId === '') policyEnabled = false; // the page: an empty policy id means no policy is bound
   else read.invalid++;
   const vault: HssVault = {
     id: raw.vault_id,
     name: read.text(raw, 'vault_name') ?? '',
-    sizeGb: read.count(raw, 'vault_size'),
-    usedMb: read.count(raw, 'vault_used'),
-    allocatedGb: read.count(raw, 'vault_allocated'),
+    sizeGb: read.count(raw, 'vault_size', GIB),
+    usedMb: read.count(raw, 'vault_used', MIB),
+    allocatedGb: read.count(raw, 'vault_allocated', GIB),
     boundServers: read.count(raw, 'resources_num'),
     status: read.text(raw, 'vault_status'),
     chargingMode: read.label(raw, 'vault_charging_mode'),

@@ -1,6 +1,8 @@
 import { request, type Dispatcher } from 'undici';
-import { ApiError, readErrorBody } from './api-error.js';
+import { ApiError, clipUpstream, readErrorBody } from './api-error.js';
 import { startDeadline } from './deadline.js';
+import { BodyTooLarge, readBoundedText } from './read-body.js';
+import { scrubSecrets } from './scrub.js';
 import type { CountAttempt, Credentials } from './request.js';
 import { setHeader } from './set-header.js';
 
@@ -20,6 +22,8 @@ export interface IamContext {
   countAttempt: CountAttempt;
   requestTimeoutMs: number;
   now: () => Date;
+  /** Tokens obtained before, which an error message might quote. */
+  knownTokens?: () => string[];
 }
 
 export interface IamToken {
@@ -48,11 +52,13 @@ function passwordBody(login: IamLogin): string {
   });
 }
 
-/** One line, no password, however IAM chose to word its error. */
-function scrub(text: string, password: string): string {
-  const hidden = password ? text.split(password).join('***') : text;
-  return hidden.replace(/\s+/g, ' ').trim();
+/** One line, no secret, however IAM chose to word its error. */
+function scrub(text: string, secrets: readonly string[]): string {
+  return clipUpstream(scrubSecrets(text, secrets).replace(/\s+/g, ' ').trim()) as string;
 }
+
+/** The token answer is small without the catalog (?nocatalog=true); anything near this is not one. */
+const IAM_BODY_LIMIT = 4 * 2 ** 20;
 
 function expiresAtOf(text: string): number | undefined {
   try {
@@ -65,17 +71,20 @@ function expiresAtOf(text: string): number | undefined {
   }
 }
 
-/** POST /v3/auth/tokens with the password method; one attempt, counted. */
+/** POST /v3/auth/tokens?nocatalog=true with the password method; one attempt, counted. */
 export async function fetchIamToken(login: IamLogin, ctx: IamContext): Promise<IamToken> {
-  const url = `${login.endpoint}/v3/auth/tokens`;
-  const who = `IAM token request for user "${login.userName}" of domain "${login.domainName}" to ${url}`;
+  const base = `${login.endpoint}/v3/auth/tokens`;
+  // Without the catalog the answer is a few hundred bytes instead of tens of kilobytes.
+  const url = `${base}?nocatalog=true`;
+  const secrets = [login.password, ...(ctx.knownTokens?.() ?? [])];
+  const who = `IAM token request for user "${login.userName}" of domain "${login.domainName}" to ${base}`;
   const deadline = startDeadline(ctx.requestTimeoutMs);
   const transportError = (err: unknown): ApiError => {
     const code = deadline.expired ? 'timeout' : 'error';
     ctx.countAttempt(code);
     const detail = deadline.expired
       ? `timed out after ${ctx.requestTimeoutMs} ms`
-      : `failed: ${scrub(err instanceof Error ? err.message : String(err), login.password)}`;
+      : `failed: ${scrub(err instanceof Error ? err.message : String(err), secrets)}`;
     return new ApiError(`${who} ${detail}`, { code });
   };
 
@@ -92,8 +101,12 @@ export async function fetchIamToken(login: IamLogin, ctx: IamContext): Promise<I
     });
     status = res.statusCode;
     subjectToken = res.headers['x-subject-token'];
-    text = await res.body.text();
+    text = await readBoundedText(res, IAM_BODY_LIMIT);
   } catch (err) {
+    if (err instanceof BodyTooLarge) {
+      ctx.countAttempt('invalid_body');
+      throw new ApiError(`${who} got a body of more than ${err.limit} bytes`, { code: 'invalid_body' });
+    }
     throw transportError(err);
   } finally {
     deadline.clear();
@@ -104,8 +117,9 @@ export async function fetchIamToken(login: IamLogin, ctx: IamContext): Promise<I
     const { errorCode, errorMsg } = readErrorBody(text);
     // IAM's {"error":{"code":401,...}} repeats the status as its code: say it once.
     const code = errorCode === String(status) ? undefined : errorCode;
-    const said = code || errorMsg ? `: ${scrub(`${code ?? ''} ${errorMsg ?? ''}`, login.password)}` : '';
-    throw new ApiError(`${who} failed: HTTP ${status}${said}`, { status, errorCode, errorMsg, code: String(status) });
+    const said = code || errorMsg ? `: ${scrub(`${code ?? ''} ${errorMsg ?? ''}`, secrets)}` : '';
+    const hidden = errorMsg === undefined ? undefined : scrub(errorMsg, secrets);
+    throw new ApiError(`${who} failed: HTTP ${status}${said}`, { status, errorCode, errorMsg: hidden, code: String(status) });
   }
   const expiresAt = expiresAtOf(text);
   if (typeof subjectToken !== 'string' || !subjectToken || expiresAt === undefined) {
@@ -123,9 +137,10 @@ export async function fetchIamToken(login: IamLogin, ctx: IamContext): Promise<I
  * Credentials that log in to IAM with a password and send the token as `X-Auth-Token`. One token is
  * cached and renewed before it expires; concurrent authorize() calls wait for the same request.
  */
-export function iamCredentials(login: IamLogin, ctx: IamContext): Credentials {
+export function iamCredentials(login: IamLogin, iamCtx: IamContext): Credentials {
   let cached: IamToken | undefined;
   let inFlight: Promise<IamToken> | undefined;
+  const ctx: IamContext = { ...iamCtx, knownTokens: () => (cached ? [cached.token] : []) };
 
   async function currentToken(): Promise<string> {
     const nowMs = ctx.now().getTime();
@@ -152,5 +167,6 @@ export function iamCredentials(login: IamLogin, ctx: IamContext): Credentials {
       if (refused === undefined || refused === cached?.token) cached = undefined;
       return true;
     },
+    secrets: () => [login.password, ...(cached ? [cached.token] : [])],
   };
 }

@@ -3,13 +3,24 @@
  * undefined for a missing or mistyped value and tallies it, so that the mapping leaves the series out
  * (never a made-up 0) and the exporter can count what it could not use.
  */
+/** The API's units, in bytes (GB is 2^30 bytes). */
+export const GIB = 2 ** 30;
+export const MIB = 2 ** 20;
+
+/** 2^53: the largest a float64 holds with every integer below it exact. */
+const MAX_EXACT = 2 ** 53;
+
 export class FieldReader {
   invalid = 0;
 
-  /** A non-negative finite number (sizes and counts); strings that look like numbers are not numbers. */
-  count(record: Record<string, unknown>, key: string): number | undefined {
+  /**
+   * A non-negative finite number (sizes and counts); strings that look like numbers are not numbers. `unit`
+   * is what the exporter multiplies it by (2^30 for GB): a value beyond 2^53 after that is no exact number
+   * and is counted invalid, never exported as an approximation or +Inf.
+   */
+  count(record: Record<string, unknown>, key: string, unit = 1): number | undefined {
     const value = record[key];
-    if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
+    if (typeof value === 'number' && Number.isFinite(value) && value >= 0 && value * unit <= MAX_EXACT) return value;
     this.invalid++;
     return undefined;
   }
@@ -18,6 +29,15 @@ export class FieldReader {
   text(record: Record<string, unknown>, key: string): string | undefined {
     const value = record[key];
     if (typeof value === 'string') return value;
+    this.invalid++;
+    return undefined;
+  }
+
+  /** An optional string whose absence means something: missing or null is '', a wrong type is undefined and counted. */
+  optionalText(record: Record<string, unknown>, key: string): string | undefined {
+    const value = record[key];
+    if (typeof value === 'string') return value;
+    if (value === undefined || value === null) return '';
     this.invalid++;
     return undefined;
   }

@@ -130,5 +130,6 @@ export function holdBackWhenRefused(inner: Credentials, record: RefusalRecord): 
     renew: (rejected) => inner.renew(rejected),
     refused: (error, request) => record.refused(error, versions.get(request)),
     accepted: () => record.accepted(),
+    secrets: () => inner.secrets?.() ?? [],
   };
 }

@@ -29,6 +29,8 @@ export interface Credentials {
   version?(): Promise<string>;
   /** Told when CBR/HSS answered a request made with these credentials. */
   accepted?(): void;
+  /** Every secret these credentials hold now (keys, passwords, tokens), to scrub from upstream text. */
+  secrets?(): string[];
 }
 
 /** Counts one HTTP attempt: `code` is the HTTP status, or `error` / `timeout` / `invalid_body`. */

@@ -45,5 +45,6 @@ export function tokenFileCredentials(path: string): Credentials {
       await currentToken();
       return (last as ReadToken).version;
     },
+    secrets: () => (last ? [last.token] : []),
   };
 }

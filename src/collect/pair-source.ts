@@ -8,7 +8,7 @@ import type { HssVault } from '../cloud/hss-vault.js';
 import { listHssVaults } from '../cloud/hss.js';
 import type { VaultListing } from '../cloud/list-vaults.js';
 import type { Credentials } from '../cloud/request.js';
-import type { Config, Source, TargetConfig } from '../config/schema.js';
+import type { Config, TargetConfig } from '../config/schema.js';
 import { pairKey, type Pair } from './snapshot.js';
 
 export type PairListing =
@@ -30,23 +30,16 @@ export interface PairSourceDeps {
   backoff?: ApiContext['backoff'];
 }
 
-export function defaultEndpoint(source: Source, region: string): string {
-  return `https://${source}.${region}.myhuaweicloud.com`;
-}
-
-/** One PairSource per (target, source) in the config, in config order. */
+/** One PairSource per (target, source) in the config, in config order; endpoints come resolved from the clouds table. */
 export function buildPairSources(config: Config, deps: PairSourceDeps): PairSource[] {
   const sources: PairSource[] = [];
   for (const target of config.targets) {
     const credentials = deps.credentialsFor(target);
     for (const source of target.sources) {
-      const pair: Pair = {
-        key: pairKey(source, target.project_id, target.region),
-        source,
-        projectId: target.project_id,
-        region: target.region,
-        endpoint: target.endpoints[source] ?? defaultEndpoint(source, target.region),
-      };
+      const endpoint = target.endpoints[source];
+      // Config validation refuses a source without an endpoint; this is the type's way to say so.
+      if (endpoint === undefined) throw new Error(`no ${source} endpoint for project ${target.project_id}`);
+      const pair: Pair = { key: pairKey(source, target.project_id, target.region), source, projectId: target.project_id, region: target.region, endpoint };
       const log = deps.log.child({ source, project_id: target.project_id, region: target.region });
       const context = (signal: AbortSignal): ApiContext => ({
         dispatcher: deps.dispatcher,
@@ -57,14 +50,18 @@ export function buildPairSources(config: Config, deps: PairSourceDeps): PairSour
         requestTimeoutMs: config.refresh.request_timeout,
         maxRetries: config.refresh.max_retries,
         signal,
+        // The refresh began at or before this listing: its deadline is no later than this.
+        deadlineAt: Date.now() + config.refresh.timeout,
+        bodySizeLimit: config.refresh.body_size_limit,
         backoff: deps.backoff,
       });
+      const query = target.enterprise_project_id ? { enterpriseProjectId: target.enterprise_project_id } : {};
       sources.push({
         pair,
         list: async (signal) =>
           source === 'cbr'
-            ? { source, listing: await listCbrVaults(pair.endpoint, pair.projectId, context(signal)) }
-            : { source, listing: await listHssVaults(pair.endpoint, pair.projectId, context(signal)) },
+            ? { source, listing: await listCbrVaults(endpoint, pair.projectId, context(signal), query) }
+            : { source, listing: await listHssVaults(endpoint, pair.projectId, context(signal)) },
       });
     }
   }

@@ -46,7 +46,7 @@ export class RefreshScheduler {
   async shutdown(): Promise<void> {
     if (this.expiry) clearInterval(this.expiry);
     if (this.task) await this.task.destroy();
-    this.stop.abort(new Error('the exporter is shutting down'));
+    this.stop.abort(new Error('the refresh schedule stopped (shutdown or config reload)'));
     await this.collector.whenIdle();
   }
 }

@@ -43,6 +43,8 @@ export interface PairStatus {
   readonly invalidFields: number;
   /** API records dropped for want of a usable id, summed over every refresh of this pair. */
   readonly invalidRecords: number;
+  /** Contradictions between pages of listings that were still complete and were published, summed. */
+  readonly listingInconsistencies: number;
 }
 
 export function pairKey(source: Source, projectId: string, region: string): string {
@@ -51,7 +53,7 @@ export function pairKey(source: Source, projectId: string, region: string): stri
 
 /** A pair before its first refresh attempt. */
 export function initialStatus(pair: Pair): PairStatus {
-  return { pair, attempted: false, up: false, unreachable: 0, invalidFields: 0, invalidRecords: 0 };
+  return { pair, attempted: false, up: false, unreachable: 0, invalidFields: 0, invalidRecords: 0, listingInconsistencies: 0 };
 }
 
 /** `status` carried to a reloaded config's pair: the same key and endpoint, so the same API listing. */

@@ -138,7 +138,7 @@ export class VaultCollector {
     this.listing.add(index);
     try {
       const listing = await source.list(signal);
-      const { invalidFields, invalidRecords, unreachable, reportedTotal } = listing.listing;
+      const { invalidFields, invalidRecords, unreachable, reportedTotal, inconsistencies } = listing.listing;
       const status = this.status[index] as PairStatus;
       const takenAt = this.now();
       this.set(index, {
@@ -151,7 +151,11 @@ export class VaultCollector {
         unreachable,
         invalidFields: status.invalidFields + invalidFields,
         invalidRecords: status.invalidRecords + invalidRecords,
+        listingInconsistencies: status.listingInconsistencies + inconsistencies,
       });
+      if (inconsistencies > 0) {
+        log.warn({ inconsistencies }, 'listing pages contradicted each other, but no vault is missing; published');
+      }
       if (invalidFields > 0 || invalidRecords > 0) {
         log.warn({ invalid_fields: invalidFields, invalid_records: invalidRecords }, 'API records did not match the documented shape; affected series left out');
       }
@@ -161,8 +165,8 @@ export class VaultCollector {
       log.info({ vaults: listing.listing.vaults.length, pages: listing.listing.pages, duration_ms: takenAt - started }, 'refresh complete');
     } catch (err) {
       if (stop?.aborted) {
-        // Shutdown or reload, not the pair's fault: it keeps what it showed, and a successor refreshes it.
-        log.info({ reason: (stop.reason as Error | undefined)?.message }, 'refresh stopped before this pair finished');
+        // Shutdown or reload, not the pair's fault (and no error): it keeps what it showed, and a successor refreshes it.
+        log.info({ reason: (stop.reason as Error | undefined)?.message }, 'refresh stopped before this pair finished; keeping what it showed');
         return;
       }
       const lastError = signal.aborted && signal.reason instanceof Error ? `refresh aborted: ${signal.reason.message}` : (err as Error).message;

@@ -2,7 +2,10 @@ import { z } from 'zod';
 import { httpUrl } from './http-url.js';
 import cron from 'node-cron';
 import { authSchema } from './auth.js';
+import { parseByteSize } from './byte-size.js';
+import { CLOUD_NAMES, DEFAULT_CLOUD, type CloudName, type CloudSpec } from './clouds.js';
 import { parseDuration } from './duration.js';
+import { resolveTargets } from './targets.js';
 
 export const SOURCES = ['cbr', 'hss'] as const;
 export type Source = (typeof SOURCES)[number];
@@ -16,22 +19,45 @@ const duration = z
 
 const positiveDuration = duration.refine((ms) => ms > 0, { message: 'must be longer than 0s' });
 
+const byteSize = z
+  .union([z.string(), z.number()])
+  .refine((value) => (parseByteSize(value) ?? 0) >= 1024, { message: 'not a size of at least 1KiB (examples: 32MiB, 512KB, 1GB)' })
+  .transform((value) => parseByteSize(value) as number);
+
 const cronExpression = z.string().refine((expr) => {
   const fields = expr.trim().split(/\s+/).length;
   return (fields === 5 || fields === 6) && cron.validate(expr);
 }, { message: 'not a valid cron expression (5 or 6 fields, as node-cron reads them)' });
 
+/** `cloud: otc`, or `cloud: { domain: stack.example.com, iam: https://... }` for Huawei Cloud Stack. */
+const cloud = z.union(
+  [
+    z.enum(CLOUD_NAMES as [CloudName, ...CloudName[]]).transform((preset): CloudSpec => ({ preset })),
+    z
+      .strictObject({
+        domain: z.string().regex(/^[a-z0-9.-]+(:\d{1,5})?$/i, { message: 'not a domain such as stack.example.com (a port may follow)' }),
+        iam: httpUrl.optional(),
+      })
+      .transform((stack): CloudSpec => (stack.iam ? { domain: stack.domain, iam: stack.iam } : { domain: stack.domain })),
+  ],
+  { error: () => `not one of ${CLOUD_NAMES.join(', ')}, nor { domain, iam } for Huawei Cloud Stack` },
+);
+
 const target = z.strictObject({
   project_id: z.string().min(1).max(256),
   region: z.string().regex(/^[a-z0-9-]+$/, { message: 'not a region name such as ap-southeast-1' }),
+  /** Default: every source the cloud publishes. */
   sources: z
     .array(z.enum(SOURCES))
     .min(1)
     .refine((list) => new Set(list).size === list.length, { message: 'lists a source twice' })
-    .default([...SOURCES]),
+    .optional(),
+  cloud: cloud.optional(),
   endpoints: z
     .strictObject({ cbr: httpUrl.optional(), hss: httpUrl.optional(), iam: httpUrl.optional() })
     .default({}),
+  /** Sent to CBR as enterprise_project_id (an id or all_granted_eps); HSS takes none. */
+  enterprise_project_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'not an enterprise project id (a UUID, 0, or all_granted_eps)' }).optional(),
   auth: authSchema.optional(),
 });
 
@@ -41,7 +67,7 @@ const refresh = z.strictObject({
   timeout: positiveDuration.default(120_000),
   /** Deadline of one HTTP attempt. */
   request_timeout: positiveDuration.default(30_000),
-  /** Retries of one request after a retryable failure (429, 5xx, reset, timeout, bad body). */
+  /** Retries of one request after a retryable failure (5xx, reset, timeout, bad body); 429 waits are bounded by timeout. */
   max_retries: z.number().int().min(0).max(10).default(3),
   /** Requests in flight per API host. */
   concurrency: z.number().int().min(1).max(64).default(4),
@@ -49,14 +75,21 @@ const refresh = z.strictObject({
   parallel_pairs: z.number().int().min(1).max(256).default(8),
   /** How long a failed pair keeps serving its last snapshot; default 3 × the schedule's longest gap. */
   max_staleness: positiveDuration.optional(),
+  /** A response body larger than this is refused while it streams (a full CBR page is about 1.2 MB). */
+  body_size_limit: byteSize.default(32 * 2 ** 20),
 });
 
-export const configSchema = z.strictObject({
-  refresh: refresh.default(() => refresh.parse({})),
-  auth: authSchema.optional(),
-  tls: z.strictObject({ ca_file: z.string().min(1).optional() }).default({}),
-  targets: z.array(target).min(1, { message: 'needs at least one target' }),
-});
+export const configSchema = z
+  .strictObject({
+    refresh: refresh.default(() => refresh.parse({})),
+    /** The cloud of every target that names none. */
+    cloud: cloud.default({ preset: DEFAULT_CLOUD }),
+    auth: authSchema.optional(),
+    tls: z.strictObject({ ca_file: z.string().min(1).optional() }).default({}),
+    targets: z.array(target).min(1, { message: 'needs at least one target' }),
+  })
+  .transform((raw, ctx) => ({ ...raw, targets: resolveTargets(raw.targets, raw.cloud, ctx) }));
 
-export type Config = z.infer<typeof configSchema>;
+export type RawTarget = z.output<typeof target>;
+export type Config = z.output<typeof configSchema>;
 export type TargetConfig = Config['targets'][number];

@@ -16,10 +16,13 @@ export function readYamlFile(path: string, what: string): unknown {
     throw new ConfigError(`${path}: cannot read the ${what} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
   }
   try {
-    return parseYaml(text, { prettyErrors: false });
+    return parseYaml(text);
   } catch (err) {
-    const detail = err instanceof YAMLParseError ? err.message.split('\n')[0] : String(err);
-    throw new ConfigError(`${path}: not valid YAML: ${detail}`);
+    if (!(err instanceof YAMLParseError)) throw new ConfigError(`${path}: not valid YAML: ${String(err)}`);
+    // The pretty message ends its first line with " at line L, column C:"; say where before what.
+    const detail = (err.message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
+    const where = err.linePos ? `line ${err.linePos[0].line}, column ${err.linePos[0].col}: ` : '';
+    throw new ConfigError(`${path}: not valid YAML: ${where}${detail}`);
   }
 }
 

@@ -53,8 +53,7 @@ export function infoFamily<T>(name: string, help: string, read: (vault: T) => Ex
   return { name, help, samples: (vault) => [{ labels: read(vault), value: 1 }] };
 }
 
-export const GIB = 2 ** 30;
-export const MIB = 2 ** 20;
+export { GIB, MIB } from '../cloud/record-fields.js';
 
 /** Converts a size in the API's unit to bytes, keeping "missing" missing. */
 export function bytes(amount: number | undefined, unit: number): number | undefined {

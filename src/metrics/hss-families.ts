@@ -10,8 +10,8 @@ export const HSS_MAX_BOUND_SERVERS = 256;
  */
 const BLOCKING_REASONS: readonly (readonly [string, (v: HssVault) => boolean | undefined])[] = [
   ['vault_unavailable', (v) => (v.status === undefined ? undefined : v.status !== 'available')],
-  ['policy_unbound', (v) => v.policyId === ''],
-  ['policy_disabled', (v) => (v.policyId === '' ? false : v.policyEnabled === undefined ? undefined : !v.policyEnabled)],
+  ['policy_unbound', (v) => (v.policyId === undefined ? undefined : v.policyId === '')],
+  ['policy_disabled', (v) => (v.policyId === undefined ? undefined : v.policyId === '' ? false : v.policyEnabled === undefined ? undefined : !v.policyEnabled)],
   ['capacity_full', (v) => (v.usedMb === undefined || v.sizeGb === undefined ? undefined : v.usedMb * MIB >= v.sizeGb * GIB)],
   ['server_limit', (v) => (v.boundServers === undefined ? undefined : v.boundServers >= HSS_MAX_BOUND_SERVERS)],
 ];
@@ -48,7 +48,7 @@ export const HSS_FAMILIES: readonly VaultFamily<HssVault>[] = [
   ),
   infoFamily('huaweicloud_hss_vault_info', 'Descriptive attributes of the HSS backup vault; value is always 1.', (v) => [
     ['charging_mode', v.chargingMode],
-    ['backup_policy_id', v.policyId],
+    ['backup_policy_id', v.policyId ?? ''],
     ['backup_policy_name', v.policyName],
   ]),
   valueFamily(

@@ -55,6 +55,12 @@ export const PAIR_FIGURES: readonly PairFigure[] = [
     type: 'counter',
     value: (s) => s.invalidRecords,
   },
+  {
+    name: 'huaweicloud_vault_exporter_listing_inconsistencies_total',
+    help: 'Contradictions between listing pages (vaults repeated on two pages, a non-empty page after a short one) in listings that were still complete and were published.',
+    type: 'counter',
+    value: (s) => s.listingInconsistencies,
+  },
 ];
 
 /** `# HELP`/`# TYPE` of each figure family, as prom-client writes them (a blank line before each family). */

@@ -170,3 +170,13 @@ export function buildCbrVault(random: Random, project: CbrProject, shape: CbrSha
   if (shape.status === 'frozen') record.billing.frozen_scene = 'ARREAR';
   return record;
 }
+
+/** A hybrid-cloud vault (VMware or on-premises file backup): listed only with `cloud_type=hybrid`. */
+export function asHybridVault(record: CbrVaultRecord, random: Random): CbrVaultRecord {
+  const objectType = random.chance(0.5) ? 'vmware' : 'file';
+  return {
+    ...record,
+    resources: [],
+    billing: { ...record.billing, cloud_type: 'hybrid', object_type: objectType, spec_code: `vault.hybrid.${objectType === 'vmware' ? 'server' : 'file'}.normal`, allocated: 0 },
+  };
+}

@@ -19,15 +19,18 @@
  * vaults; otherwise an HSS-only vault in the same state). HSS tail: four slots in five are CBR tail
  * server backup vaults, the fifth HSS-only; policies mostly enabled, some disabled, empty or absent.
  *
+ * `cbrHybridVaults` hybrid-cloud vaults (cloud_type hybrid, VMware or file) follow the public ones; the
+ * CBR list shows them only to `cloud_type=hybrid`.
+ *
  * `malformed: true` inserts the CBR_DEFECTS records right after the CBR head (at index min(10, cbrVaults))
  * and the HSS_DEFECTS records right after the HSS head (at min(9, hssVaults)), named `malformed-<defect>`
  * (see malformed.ts); `cbrVaults` and `hssVaults` count only the well-formed records.
  */
-import { buildCbrVault, cbrShapeAt, CBR_HEAD_LENGTH, randomCbrShape, type CbrProject } from './cbr-fleet.js';
+import { asHybridVault, buildCbrVault, cbrShapeAt, CBR_HEAD_LENGTH, randomCbrShape, type CbrProject } from './cbr-fleet.js';
 import { generateHssVaults, HSS_HEAD_LENGTH, randomHssVault } from './hss-fleet.js';
 import { CBR_DEFECTS, HSS_DEFECTS, malformedCbrVaults, malformedHssVaults } from './malformed.js';
-import { hashText, mixSeed, Random } from './random.js';
-import type { ProjectFleet, VaultRecordOf, VaultSource } from './records.js';
+import { hashText, mixSeed, Random, serialUuid } from './random.js';
+import type { CbrVaultRecord, ProjectFleet, VaultRecordOf, VaultSource } from './records.js';
 
 export type * from './records.js';
 export { recordId } from './records.js';
@@ -39,21 +42,29 @@ export interface FleetOptions {
   projectId: string;
   cbrVaults: number;
   hssVaults: number;
+  /** Hybrid-cloud CBR vaults after the public ones (default 0). */
+  cbrHybridVaults?: number;
   /** Default 1. */
   seed?: number;
   malformed?: boolean;
 }
 
 // Independent random streams, so that one kind of record never shifts another.
-const STREAM = { project: 1, cbr: 2, hss: 3, malformedCbr: 4, malformedHss: 5, inserted: 6 } as const;
+const STREAM = { project: 1, cbr: 2, hss: 3, malformedCbr: 4, malformedHss: 5, inserted: 6, hybrid: 7 } as const;
+
+/** `record` with an id unique in its fleet (see serialUuid). */
+function withSerialId(record: CbrVaultRecord, stream: number, index: number): CbrVaultRecord {
+  record.id = serialUuid(record.id, stream, index);
+  return record;
+}
 
 function projectOf(projectId: string): CbrProject {
   return { projectId, userId: new Random(mixSeed(hashText(projectId), STREAM.project)).hex(32) };
 }
 
 export function generateFleet(options: FleetOptions): ProjectFleet {
-  const { projectId, cbrVaults, hssVaults, seed = 1, malformed = false } = options;
-  for (const [key, count] of [['cbrVaults', cbrVaults], ['hssVaults', hssVaults]] as const) {
+  const { projectId, cbrVaults, hssVaults, cbrHybridVaults = 0, seed = 1, malformed = false } = options;
+  for (const [key, count] of [['cbrVaults', cbrVaults], ['hssVaults', hssVaults], ['cbrHybridVaults', cbrHybridVaults]] as const) {
     if (!Number.isSafeInteger(count) || count < 0) throw new RangeError(`generateFleet: ${key} must be a whole number ≥ 0, got ${count}`);
   }
   const base = mixSeed(hashText(projectId), seed);
@@ -62,18 +73,30 @@ export function generateFleet(options: FleetOptions): ProjectFleet {
 
   const cbr = Array.from({ length: cbrVaults }, (_, index) => {
     const random = randomAt(STREAM.cbr, index);
-    return buildCbrVault(random, project, cbrShapeAt(index, random));
+    return withSerialId(buildCbrVault(random, project, cbrShapeAt(index, random)), STREAM.cbr, index);
   });
+  const cbrIds = new Set(cbr.map((record) => record.id));
   const hss = generateHssVaults(cbr, hssVaults, (index) => randomAt(STREAM.hss, index));
+  // HSS twins of CBR vaults keep the CBR id; the HSS-only ones get their own.
+  hss.forEach((record, index) => {
+    if (!cbrIds.has(record.vault_id)) record.vault_id = serialUuid(record.vault_id, STREAM.hss, index);
+  });
+  for (let index = 0; index < cbrHybridVaults; index++) {
+    const random = randomAt(STREAM.hybrid, index);
+    const record = buildCbrVault(random, project, randomCbrShape(random, `hybrid-vault-${String(index).padStart(4, '0')}`));
+    cbr.push(asHybridVault(withSerialId(record, STREAM.hybrid, index), random));
+  }
 
   if (malformed) {
     const badCbr = malformedCbrVaults((defect) => {
-      const random = randomAt(STREAM.malformedCbr, CBR_DEFECTS.indexOf(defect));
-      return buildCbrVault(random, project, randomCbrShape(random, `malformed-${defect}`));
+      const index = CBR_DEFECTS.indexOf(defect);
+      const random = randomAt(STREAM.malformedCbr, index);
+      return withSerialId(buildCbrVault(random, project, randomCbrShape(random, `malformed-${defect}`)), STREAM.malformedCbr, index);
     });
     const badHss = malformedHssVaults((defect) => {
       const index = HSS_DEFECTS.indexOf(defect);
-      return { ...randomHssVault(randomAt(STREAM.malformedHss, index), index), vault_name: `malformed-${defect}` };
+      const record = randomHssVault(randomAt(STREAM.malformedHss, index), index);
+      return { ...record, vault_id: serialUuid(record.vault_id, STREAM.malformedHss, index), vault_name: `malformed-${defect}` };
     });
     cbr.splice(Math.min(CBR_HEAD_LENGTH, cbr.length), 0, ...badCbr);
     hss.splice(Math.min(HSS_HEAD_LENGTH, hss.length), 0, ...badHss);
@@ -85,9 +108,11 @@ export function generateFleet(options: FleetOptions): ProjectFleet {
 export function generateInsertedVault<S extends VaultSource>(projectId: string, source: S, serial: number): VaultRecordOf[S] {
   const random = new Random(mixSeed(hashText(projectId), STREAM.inserted, serial));
   const name = `inserted-vault-${serial}`;
-  const record: VaultRecordOf[VaultSource] =
-    source === 'cbr'
-      ? buildCbrVault(random, projectOf(projectId), randomCbrShape(random, name))
-      : { ...randomHssVault(random, serial), vault_name: name };
+  let record: VaultRecordOf[VaultSource];
+  if (source === 'cbr') record = withSerialId(buildCbrVault(random, projectOf(projectId), randomCbrShape(random, name)), STREAM.inserted, serial);
+  else {
+    const hss = randomHssVault(random, serial);
+    record = { ...hss, vault_id: serialUuid(hss.vault_id, STREAM.inserted, serial), vault_name: name };
+  }
   return record as VaultRecordOf[S];
 }

@@ -50,6 +50,11 @@ export class ProjectStore {
     return `[${out}]`;
   }
 
+  /** Whether any CBR record of the project is a hybrid-cloud vault (else every CBR record is public). */
+  hasHybrid(projectId: string): boolean {
+    return this.state(projectId).records.cbr.some((record) => (record as { billing?: { cloud_type?: unknown } }).billing?.cloud_type === 'hybrid');
+  }
+
   /** The project's current records of `source`, in listing order (read-only: change them with the methods). */
   records<S extends VaultSource>(projectId: string, source: S): readonly VaultRecordOf[S][] {
     return this.state(projectId).records[source];

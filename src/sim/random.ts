@@ -80,6 +80,16 @@ export class Random {
   }
 }
 
+/**
+ * `uuid` with its last 12 hex digits replaced by `stream` and `serial`: unique within a fleet by construction.
+ * Each record draws from a generator with a 32-bit seed, so two of 10,000 records share a seed (and so an
+ * id) about once in a hundred fleets; the real APIs never repeat an id, and a repeated one reads as pages
+ * that contradict each other.
+ */
+export function serialUuid(uuid: string, stream: number, serial: number): string {
+  return `${uuid.slice(0, 24)}${(stream * 2 ** 40 + serial).toString(16).padStart(12, '0')}`;
+}
+
 /** 32-bit FNV-1a of a string: turns a project ID into seed material. */
 export function hashText(text: string): number {
   let hash = 0x811c9dc5;

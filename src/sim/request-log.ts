@@ -16,6 +16,8 @@ export interface RequestRecord {
   /** The raw `limit` / `offset` query values as sent (undefined when absent). */
   limit: string | undefined;
   offset: string | undefined;
+  /** The whole query as received. */
+  query: URLSearchParams;
   /** The status sent; 0 when the connection was reset instead. */
   status: number;
   fault: FaultKind | undefined;

@@ -28,6 +28,8 @@ export interface SimulatedCloudOptions {
   iam?: (body: unknown) => IamReply;
   /** How many request records `requests` keeps (default 10,000). */
   requestLogCapacity?: number;
+  /** How far the simulated cloud's clock (its Date header, its rate-limit windows) is from ours. */
+  clockOffsetMs?: number;
 }
 
 export interface SimulatedCloud {
@@ -56,6 +58,8 @@ interface Reply {
   body: string;
   contentType?: string;
   headers?: Record<string, string>;
+  /** Instead of `body`: this many bytes streamed without Content-Length, or without end. */
+  stream?: number | 'endless';
 }
 
 const JSON_TYPE = 'application/json;charset=UTF-8';
@@ -77,27 +81,70 @@ function route(path: string): Route {
   return { api: 'unknown' };
 }
 
-function errorReply(error: ApiError, headers?: Record<string, string>): Reply {
-  return { status: error.status, body: JSON.stringify(errorBody(error)), headers };
+function newRequestId(): string {
+  return randomUUID().replaceAll('-', '');
 }
 
-function faultReply(fault: FaultKind | undefined, source: VaultSource, faults: Faults): Reply | 'reset' | undefined {
+/** An error reply; its request id travels in the body and in X-Request-Id, as Huawei's services send it. */
+function errorReply(error: ApiError, headers?: Record<string, string>): Reply {
+  const requestId = newRequestId();
+  return { status: error.status, body: JSON.stringify(errorBody(error, requestId)), headers: { 'X-Request-Id': requestId, ...headers } };
+}
+
+/** The request's headers as a gateway that quotes them would write them: credentials and all. */
+function quotedHeaders(headers: IncomingMessage['headers']): string {
+  return Object.entries(headers).map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : value}`).join('; ');
+}
+
+function faultReply(fault: FaultKind | undefined, source: VaultSource, faults: Faults, req: IncomingMessage): Reply | 'reset' | undefined {
+  const s = faults.settings;
+  const retryAfter = s.retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(s.retryAfterSeconds) };
   switch (fault) {
     case 'reset':
       return 'reset';
     case 'outage':
       return errorReply(apiErrors.backendUnavailable());
     case 'throttle':
-      return errorReply(apiErrors.throttled(), { 'Retry-After': String(faults.settings.retryAfterSeconds) });
+      return errorReply(apiErrors.throttled(20, 'second'), retryAfter);
+    case 'rate_limit':
+      return errorReply(apiErrors.throttled(s.rateLimit?.limit ?? 0, s.rateLimit?.window ?? 'minute'), retryAfter);
     case 'server_error':
-      if (faults.settings.serverErrorStatus === 503) return errorReply(apiErrors.backendUnavailable());
+      if (s.serverErrorStatus === 502) return errorReply(apiErrors.backendUnavailable());
+      if (s.serverErrorStatus === 504) return errorReply(apiErrors.backendTimeout());
       return errorReply(source === 'cbr' ? apiErrors.cbrInternal() : apiErrors.hssInternal());
     case 'html_bad_gateway':
       return { status: 502, body: NGINX_BAD_GATEWAY_HTML, contentType: 'text/html' };
+    case 'auth_failure':
+      return errorReply(s.authFailure === 'BackupService.8600' ? apiErrors.cbrNotAuthenticated() : apiErrors.cbrAuthenticationFailed());
+    case 'echo_headers': {
+      const invalid = source === 'cbr' ? apiErrors.cbrInvalidParameter : apiErrors.hssInvalidParameter;
+      return errorReply(invalid('request', `headers received: ${quotedHeaders(req.headers)}`));
+    }
+    case 'oversized_body':
+      return { status: 200, body: '', stream: s.oversizedBody };
     case 'truncate':
     case undefined:
       return undefined;
   }
+}
+
+/** A body of `size` bytes (or without end) in 64 KiB chunks, waiting for the client to read each. */
+function streamBody(res: ServerResponse, size: number | 'endless'): void {
+  const chunk = Buffer.alloc(64 * 1024, ' ');
+  let sent = 0;
+  const more = (): void => {
+    while (!res.destroyed && (size === 'endless' || sent < size)) {
+      const piece = size === 'endless' ? chunk : chunk.subarray(0, Math.min(chunk.length, size - sent));
+      sent += piece.length;
+      if (!res.write(piece)) {
+        res.once('drain', more);
+        return;
+      }
+    }
+    if (!res.destroyed) res.end();
+  };
+  res.on('close', () => res.removeListener('drain', more));
+  more();
 }
 
 function tokenCheck(tokens: Set<string>): Authenticate {
@@ -114,15 +161,24 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
   return chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks);
 }
 
-function write(res: ServerResponse, reply: Reply, truncate: boolean): void {
+function write(res: ServerResponse, reply: Reply, truncate: boolean, dateMs: number): void {
   if (res.destroyed || res.headersSent) return;
+  // The simulated cloud's own clock: a client whose clock is off sees it in Date.
+  res.sendDate = false;
+  const date = new Date(dateMs).toUTCString();
+  if (reply.stream !== undefined) {
+    res.writeHead(reply.status, { 'Content-Type': JSON_TYPE, Date: date, 'X-Request-Id': newRequestId(), ...reply.headers });
+    streamBody(res, reply.stream);
+    return;
+  }
   const full = Buffer.from(reply.body);
   // A body cut mid-JSON with a Content-Length that matches: the client sees a complete, invalid body.
   const bytes = truncate ? full.subarray(0, Math.floor(full.length / 2)) : full;
   res.writeHead(reply.status, {
     'Content-Type': reply.contentType ?? JSON_TYPE,
     'Content-Length': bytes.length,
-    'X-Request-Id': randomUUID().replaceAll('-', ''),
+    Date: date,
+    'X-Request-Id': newRequestId(),
     ...reply.headers,
   });
   res.end(bytes);
@@ -130,7 +186,9 @@ function write(res: ServerResponse, reply: Reply, truncate: boolean): void {
 
 export async function startSimulatedCloud(options: SimulatedCloudOptions): Promise<SimulatedCloud> {
   const store = new ProjectStore(options.fleets);
-  const faults = new Faults();
+  const clockOffsetMs = options.clockOffsetMs ?? 0;
+  const simNow = () => Date.now() + clockOffsetMs;
+  const faults = new Faults(simNow);
   const requests = new RequestLog(options.requestLogCapacity);
   const tokens = new Set(options.tokens ?? []);
   const authenticate = options.authenticate ?? tokenCheck(tokens);
@@ -169,14 +227,14 @@ export async function startSimulatedCloud(options: SimulatedCloudOptions): Promi
     if (found.api === 'unknown') {
       reply = errorReply(apiErrors.unknownApi(method, path));
     } else if (method !== (found.api === 'iam' ? 'POST' : 'GET')) {
-      reply = errorReply(apiErrors.methodNotAllowed(method));
+      reply = errorReply(apiErrors.methodNotAllowed(method, path));
     } else if (found.api === 'iam') {
       reply = iamReply(body);
     } else {
       fault = faults.next(found.api);
       delayMs += faults.extraDelayMs(found.api);
       reply =
-        faultReply(fault, found.api, faults) ??
+        faultReply(fault, found.api, faults, req) ??
         apiReply({ method, path: target, headers: req.headers, body }, found.api, found.projectId, query);
     }
     if (delayMs > 0) await sleep(delayMs);
@@ -187,18 +245,19 @@ export async function startSimulatedCloud(options: SimulatedCloudOptions): Promi
       projectId: found.projectId,
       limit: query.get('limit') ?? undefined,
       offset: query.get('offset') ?? undefined,
+      query,
       status: reply === 'reset' ? 0 : reply.status,
       fault,
       headers: req.headers,
     });
     if (reply === 'reset') req.socket.resetAndDestroy();
-    else write(res, reply, fault === 'truncate');
+    else write(res, reply, fault === 'truncate', simNow());
   }
 
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       // A throwing hook (authenticate, iam) is a bug in the test that passed it: make it loud, not a hang.
-      write(res, { status: 500, body: JSON.stringify({ error_code: 'SIM.0500', error_msg: `simulator hook failed: ${String(err)}` }) }, false);
+      write(res, { status: 500, body: JSON.stringify({ error_code: 'SIM.0500', error_msg: `simulator hook failed: ${String(err)}` }) }, false, simNow());
     });
   });
   await new Promise<void>((resolve, reject) => {

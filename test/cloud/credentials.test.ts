@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { AuthConfig } from '../../src/config/auth.js';
-import { createCredentials, defaultIamEndpoint, type CredentialsContext } from '../../src/cloud/credentials.js';
+import { createCredentials, type CredentialsContext } from '../../src/cloud/credentials.js';
+import { defaultEndpoints } from '../../src/config/clouds.js';
 import type { Credentials, OutgoingRequest } from '../../src/cloud/request.js';
 import { createSimAuth, type SimAuth } from '../../src/sim/auth.js';
 
@@ -22,6 +23,8 @@ let iamDown = false;
 let server: Server;
 let base: string;
 let dir: string;
+/** The query string of every IAM token request. */
+const iamQueries: string[] = [];
 const dispatcher = new Agent();
 
 beforeAll(async () => {
@@ -31,10 +34,12 @@ beforeAll(async () => {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
     const path = req.url ?? '/';
+    const route = path.split('?')[0] as string;
+    if (route.endsWith('/v3/auth/tokens')) iamQueries.push(path.slice(route.length));
     const send = (status: number, headers: Record<string, string>, payload: unknown): void => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(payload));
     };
-    if (path.endsWith('/v3/auth/tokens')) {
+    if (route.endsWith('/v3/auth/tokens')) {
       if (path.startsWith('/slow/')) return; // never answers
       if (path.startsWith('/echo/')) {
         return send(400, {}, { error_code: 'IAM.0011', error_msg: `Request body is invalid:\n${body.toString()}` });
@@ -75,6 +80,7 @@ function context(attempts: string[] = [], overrides: Partial<CredentialsContext>
   return {
     projectId: 'p1',
     region: 'sim-region-1',
+    iamEndpoint: 'http://127.0.0.1:9/not-used',
     dispatcher,
     countAttempt: (code) => attempts.push(code),
     requestTimeoutMs: 2_000,
@@ -131,15 +137,16 @@ describe('token credentials', () => {
     expect((await call(credentials)).sent['X-Auth-Token']).toBe('token-number-333');
   });
 
-  it('names a missing or empty token file in a one-line error', async () => {
+  it('names a missing or empty token file in a one-line error, at once and when it goes missing later', async () => {
     const missing = join(dir, 'no-such-token');
-    await expect(createCredentials({ kind: 'token_file', file: missing }, context()).authorize(
-      { method: 'GET', url: new URL(base), headers: {} },
-    )).rejects.toThrow(`cannot read token_file ${missing}: ENOENT`);
+    // At creation: so that --config.check and a reload refuse a config whose token file is not there.
+    expect(() => createCredentials({ kind: 'token_file', file: missing }, context())).toThrow(`cannot read token_file ${missing}: ENOENT`);
     const empty = await secretFile('empty-token', ' \n');
-    await expect(createCredentials({ kind: 'token_file', file: empty }, context()).authorize(
-      { method: 'GET', url: new URL(base), headers: {} },
-    )).rejects.toThrow(`token_file ${empty} is empty`);
+    expect(() => createCredentials({ kind: 'token_file', file: empty }, context())).toThrow(`token_file ${empty} is empty`);
+    const vanishing = await secretFile('vanishing-token', 'token-one\n');
+    const credentials = createCredentials({ kind: 'token_file', file: vanishing }, context());
+    await rm(vanishing);
+    await expect(credentials.authorize({ method: 'GET', url: new URL(base), headers: {} })).rejects.toThrow(`cannot read token_file ${vanishing}: ENOENT`);
   });
 });
 
@@ -198,8 +205,12 @@ describe('IAM password credentials', () => {
 
   it("uses the target's IAM endpoint when the auth block names none", async () => {
     const credentials = createCredentials(iamAuth(), context([], { iamEndpoint: base }));
+    iamQueries.length = 0;
     expect((await call(credentials)).status).toBe(200);
-    expect(defaultIamEndpoint('ap-southeast-1')).toBe('https://iam.ap-southeast-1.myhuaweicloud.com');
+    // Without the catalog: the answer is a few hundred bytes, not tens of kilobytes.
+    expect(iamQueries).toEqual(['?nocatalog=true']);
+    // Huawei Cloud's default: the global IAM, which has a token for every region (regional IAM is not everywhere).
+    expect(defaultEndpoints({ preset: 'huaweicloud' }, 'ap-southeast-5').iam).toBe('https://iam.myhuaweicloud.com');
   });
 
   it('renews the token in the last hour of its 24-hour life', async () => {

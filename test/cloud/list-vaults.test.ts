@@ -21,12 +21,21 @@ beforeEach(() => {
 const ids = (records: readonly { id?: string; vault_id?: string }[]) => records.map((r) => r.id ?? r.vault_id).sort();
 
 describe('paging CBR', () => {
-  it('reads every vault in pages of 1000 and stops at count', async () => {
+  it('reads every vault in pages of 1000, public and hybrid, and stops at the short page', async () => {
     const listing = await listCbrVaults(cloud.url, PROJECT, apiContext());
     expect(listing.vaults.map((v) => v.id).sort()).toEqual(ids(cloud.vaults(PROJECT, 'cbr')));
-    expect(listing.pages).toBe(3);
-    const sent = cloud.requests.filter({ api: 'cbr' }).map((r) => [r.limit, r.offset]);
-    expect(sent.sort()).toEqual([['1000', '0'], ['1000', '1000'], ['1000', '2000']]);
+    expect(listing.pages).toBe(4);
+    const sent = cloud.requests.filter({ api: 'cbr' }).map((r) => [r.query.get('cloud_type'), r.limit, r.offset]);
+    expect(sent.sort()).toEqual([['hybrid', '1000', '0'], ['public', '1000', '0'], ['public', '1000', '1000'], ['public', '1000', '2000']]);
+    // No enterprise project unless the target names one.
+    expect(cloud.requests.filter({ api: 'cbr' }).every((r) => !r.query.has('enterprise_project_id'))).toBe(true);
+  });
+
+  it('sends enterprise_project_id to CBR when the target names one', async () => {
+    await listCbrVaults(cloud.url, PROJECT, apiContext(), { enterpriseProjectId: 'all_granted_eps' });
+    const sent = cloud.requests.filter({ api: 'cbr' }).map((r) => r.query.get('enterprise_project_id'));
+    expect(sent.length).toBeGreaterThan(0);
+    expect(new Set(sent)).toEqual(new Set(['all_granted_eps']));
   });
 });
 
@@ -42,17 +51,13 @@ describe('paging HSS', () => {
   it('never asks past the offset cap, and reports the vaults beyond it', async () => {
     expect(hssApi(cloud.url, PROJECT).maxOffset).toBe(HSS_MAX_OFFSET);
     expect(HSS_MAX_OFFSET).toBe(2_000_000);
-    cloud.setReportedTotal(PROJECT, 'hss', 5000);
-    try {
-      // The same rule with a cap of 1000 instead of 2,000,000, so the test needs 6 pages, not 10,001.
-      const listing = await listVaults({ ...hssApi(cloud.url, PROJECT), maxOffset: 1000 }, apiContext());
-      const offsets = cloud.requests.filter({ api: 'hss' }).map((r) => Number(r.offset));
-      expect(Math.max(...offsets)).toBe(1000);
-      expect(listing.reportedTotal).toBe(5000);
-      expect(listing.unreachable).toBe(5000 - 1200);
-    } finally {
-      cloud.setReportedTotal(PROJECT, 'hss', undefined);
-    }
+    // The same rule with a cap of 200 instead of 2,000,000, so the test needs 2 pages, not 10,001.
+    const listing = await listVaults({ ...hssApi(cloud.url, PROJECT), maxOffset: 200 }, apiContext());
+    const offsets = cloud.requests.filter({ api: 'hss' }).map((r) => Number(r.offset));
+    expect(Math.max(...offsets)).toBe(200);
+    expect(listing.vaults).toHaveLength(400);
+    expect(listing.reportedTotal).toBe(450);
+    expect(listing.unreachable).toBe(50);
   });
 });
 
@@ -69,13 +74,14 @@ describe('pages that shift while being read', () => {
     expect(before.filter((id) => !got.includes(id))).toEqual([]);
   });
 
-  it('deduplicates by vault id when a record appears on two pages', async () => {
+  it('fails a listing that shows one vault twice where the total promises one more, rather than guess', async () => {
     const project = cloud.vaults(PROJECT, 'hss');
     const first = project[0]!;
-    cloud.addVaults(PROJECT, 'hss', [first], 'end'); // the same vault twice in the listing
+    cloud.addVaults(PROJECT, 'hss', [first], 'end'); // the same vault twice in the listing: 451 positions, 450 vaults
     try {
-      const listing = await listHssVaults(cloud.url, PROJECT, apiContext());
-      expect(listing.vaults.filter((v) => v.id === first.vault_id)).toHaveLength(1);
+      await expect(listHssVaults(cloud.url, PROJECT, apiContext())).rejects.toThrow(
+        /^GET \/v5\/paging-project\/ransomware\/optional\/vaults: pages contradict each other: 1 vault id\(s\) appeared on two pages in each of 3 readings, which together found 450 vaults of the 451 total; not published$/,
+      );
     } finally {
       cloud.deleteVaults(PROJECT, 'hss', [first.vault_id]);
       cloud.addVaults(PROJECT, 'hss', [first], 'start');
@@ -103,18 +109,18 @@ describe('failures', () => {
   it('gives up after max retries with the last failure', async () => {
     cloud.faults.set({ outage: 'unavailable' });
     const ctx = apiContext({ maxRetries: 2 });
-    await expect(listCbrVaults(cloud.url, PROJECT, ctx)).rejects.toThrow(/HTTP 503/);
-    expect(ctx.attempts).toEqual(['503', '503', '503']);
+    await expect(listHssVaults(cloud.url, PROJECT, ctx)).rejects.toThrow(/HTTP 502, APIG\.0202, Backend unavailable\., request id [0-9a-f]{32}$/);
+    expect(ctx.attempts).toEqual(['502', '502', '502']);
   });
 
   it('counts an answer slower than the request timeout as timeout, and a reset as error', async () => {
     cloud.faults.set({ extraDelayMs: 1000 });
     const slow = apiContext({ maxRetries: 1, requestTimeoutMs: 150 });
-    await expect(listCbrVaults(cloud.url, PROJECT, slow)).rejects.toThrow(/timeout \(no answer within 150 ms\)/);
+    await expect(listHssVaults(cloud.url, PROJECT, slow)).rejects.toThrow(/timeout \(no answer within 150 ms\)/);
     expect(slow.attempts).toEqual(['timeout', 'timeout']);
     cloud.faults.set({ outage: 'reset' });
     const reset = apiContext({ maxRetries: 1 });
-    await expect(listCbrVaults(cloud.url, PROJECT, reset)).rejects.toThrow(/: error \(/);
+    await expect(listHssVaults(cloud.url, PROJECT, reset)).rejects.toThrow(/: error \(/);
     expect(reset.attempts).toEqual(['error', 'error']);
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { CbrVault } from '../../src/cloud/cbr-vault.js';
 import type { PairListing, PairSource } from '../../src/collect/pair-source.js';
-import type { Pair } from '../../src/collect/snapshot.js';
+import { initialStatus, type Pair } from '../../src/collect/snapshot.js';
 import { newCounters, VaultCollector } from '../../src/collect/vault-collector.js';
 import { silentLog } from '../helpers/exposition.js';
 
@@ -20,7 +20,7 @@ function scripted(project: string, script: ({ vaults: number; invalidFields?: nu
         return new Promise<PairListing>((_resolve, reject) => signal.addEventListener('abort', () => reject(new Error('aborted'))));
       }
       const vaults = Array.from({ length: step.vaults }, (_, i) => ({ id: `${project}-${i}` }) as CbrVault);
-      const listing = { vaults, reportedTotal: step.vaults, invalidFields: step.invalidFields ?? 0, invalidRecords: 0, unreachable: 0, pages: 1, passes: 1 };
+      const listing = { vaults, reportedTotal: step.vaults, invalidFields: step.invalidFields ?? 0, invalidRecords: 0, unreachable: 0, pages: 1, passes: 1, inconsistencies: 0 };
       return { source: 'cbr', listing };
     },
   };
@@ -77,7 +77,7 @@ describe('VaultCollector', () => {
 
   it('does not carry a pair whose endpoint changed: another endpoint is another listing', () => {
     const a = scripted('a', []);
-    const carried = new Map([[a.pair.key, { pair: { ...a.pair, endpoint: 'https://elsewhere.example' }, attempted: true, up: true, unreachable: 0, invalidFields: 1, invalidRecords: 0 }]]);
+    const carried = new Map([[a.pair.key, { ...initialStatus({ ...a.pair, endpoint: 'https://elsewhere.example' }), attempted: true, up: true, invalidFields: 1 }]]);
     const { c } = collector([a], { carried });
     expect(c.statuses()[0]).toMatchObject({ attempted: false, invalidFields: 0 });
   });
@@ -117,7 +117,7 @@ describe('VaultCollector', () => {
       async list() {
         calls++;
         if (calls === 2) await new Promise<void>((resolve) => (release = resolve));
-        return { source: 'cbr', listing: { vaults: [{ id: 'v' } as CbrVault], reportedTotal: 1, invalidFields: 0, invalidRecords: 0, unreachable: 0, pages: 1, passes: 1 } };
+        return { source: 'cbr', listing: { vaults: [{ id: 'v' } as CbrVault], reportedTotal: 1, invalidFields: 0, invalidRecords: 0, unreachable: 0, pages: 1, passes: 1, inconsistencies: 0 } };
       },
     };
     const { c, advance } = collector([source]);

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, validateConfig } from '../../src/config/load.js';
+import { configErrorOf } from '../helpers/config-error.js';
+import { loadConfig, validateConfig } from '../../src/config/load.js';
 import { authForTargets } from '../../src/config/target-auth.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'config-test-'));
@@ -27,15 +28,7 @@ targets:
       hss: "https://hss.ap-southeast-1.myhuaweicloud.com/"
 `;
 
-function errorOf(run: () => unknown): string {
-  try {
-    run();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as Error).message;
-  }
-  throw new Error('expected a ConfigError');
-}
+const errorOf = configErrorOf;
 
 const target = { project_id: 'p', region: 'ap-southeast-1' };
 
@@ -87,7 +80,7 @@ describe('config file', () => {
 
   it('reports a missing file, bad YAML and an empty file in one line', () => {
     expect(errorOf(() => loadConfig(join(dir, 'absent.yaml')))).toMatch(/absent\.yaml: cannot read the config file \(ENOENT\)$/);
-    expect(errorOf(() => loadConfig(file('bad.yaml', 'targets: [\n  - project_id: "x\n')))).toMatch(/bad\.yaml: not valid YAML: /);
+    expect(errorOf(() => loadConfig(file('bad.yaml', 'targets: [\n  - project_id: "x\n')))).toMatch(/bad\.yaml: not valid YAML: line 3, column 1: Missing closing "quote$/);
     expect(errorOf(() => loadConfig(file('empty.yaml', '')))).toMatch(/empty\.yaml: the file is empty$/);
   });
 

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import type { PairStatus, VaultSnapshot } from '../../src/collect/snapshot.js';
-import { pairKey } from '../../src/collect/snapshot.js';
+import { initialStatus, pairKey } from '../../src/collect/snapshot.js';
 import { inflateBody } from '../../src/metrics/gzip-parts.js';
 import { VaultExposition } from '../../src/metrics/vault-exposition.js';
 
@@ -12,7 +12,7 @@ export function fixture(name: string): unknown {
 }
 
 export function statusOf(snapshot: VaultSnapshot): PairStatus {
-  return { pair: snapshot.pair, attempted: true, up: true, unreachable: 0, snapshot, lastSuccess: snapshot.takenAt, invalidFields: 0, invalidRecords: 0 };
+  return { ...initialStatus(snapshot.pair), attempted: true, up: true, snapshot, lastSuccess: snapshot.takenAt };
 }
 
 export function pairFor(source: 'cbr' | 'hss', projectId = '0605767b5780d5762fc5c0118072a564', region = 'ap-southeast-1') {

@@ -3,7 +3,7 @@ import { Counter, Gauge, Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parseCbrVault, type CbrVault } from '../../src/cloud/cbr-vault.js';
 import { parseHssVault, type HssVault } from '../../src/cloud/hss-vault.js';
-import type { PairStatus, VaultSnapshot } from '../../src/collect/snapshot.js';
+import { initialStatus, type PairStatus, type VaultSnapshot } from '../../src/collect/snapshot.js';
 import { CBR_FAMILIES } from '../../src/metrics/cbr-families.js';
 import type { VaultFamily } from '../../src/metrics/family.js';
 import { deflateSegmentSync, gzipWithTail, inflateBody, joinSegments, SegmentWriter } from '../../src/metrics/gzip-parts.js';
@@ -69,9 +69,9 @@ describe('pre-rendered exposition', () => {
     ];
     const statuses: PairStatus[] = snapshots.map(statusOf);
     // Pairs in every state the figures have: invalid counts, unreachable vaults, a failure, one never refreshed.
-    statuses[1] = { ...statuses[1]!, invalidFields: 12, invalidRecords: 3, unreachable: 7, lastDurationMs: 1234 };
+    statuses[1] = { ...statuses[1]!, invalidFields: 12, invalidRecords: 3, listingInconsistencies: 2, unreachable: 7, lastDurationMs: 1234 };
     statuses[2] = { ...statuses[2]!, up: false, lastError: 'HTTP 503', lastDurationMs: 5 };
-    statuses.push({ pair: pairFor('cbr', 'p-three', 'af-south-1'), attempted: false, up: false, unreachable: 0, invalidFields: 0, invalidRecords: 0 });
+    statuses.push(initialStatus(pairFor('cbr', 'p-three', 'af-south-1')));
     const ours = await exposeStatuses(statuses);
     expect(ours.length).toBeGreaterThan(10_000);
     expect(ours).toContain('vault_name="tab\there \\"q\\" \\\\ back\\\\slash\\nnewline"');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseCbrVault, type CbrVault } from '../../src/cloud/cbr-vault.js';
-import type { PairStatus, VaultSnapshot } from '../../src/collect/snapshot.js';
+import { initialStatus, type PairStatus, type VaultSnapshot } from '../../src/collect/snapshot.js';
 import { inflateBody } from '../../src/metrics/gzip-parts.js';
 import { VaultExposition } from '../../src/metrics/vault-exposition.js';
 import { generateFleet } from '../../src/sim/fleet.js';
@@ -22,7 +22,7 @@ const vaultsShown = async (exposition: VaultExposition) => pairViews(await textO
 
 describe('VaultExposition', () => {
   it("shows a pair as it was until its new snapshot is rendered, then its figures and series at once", async () => {
-    const exposition = new VaultExposition([{ pair, attempted: false, up: false, unreachable: 0, invalidFields: 0, invalidRecords: 0 }], silentLog);
+    const exposition = new VaultExposition([initialStatus(pair)], silentLog);
     expect(exposition.publication().attempted).toBe(false);
     exposition.update(statusOf(snapshotOf(2000, 1)));
     // Not rendered yet: no source_up 1 without its series.

@@ -46,25 +46,47 @@ describe('Faults switches', () => {
 });
 
 describe('faults on the wire', () => {
-  it('throttles every Nth request with 429 APIG.0308 and Retry-After', async () => {
+  it('throttles every Nth request with 429 APIG.0308 as APIG words it, with Retry-After only when asked', async () => {
     await start();
-    cloud!.faults.set({ throttleEvery: 3, retryAfterSeconds: 7 });
+    cloud!.faults.set({ throttleEvery: 3 });
     expect(await statuses(CBR(), 6)).toEqual([200, 200, 429, 200, 200, 429]);
-    const throttled = (await Promise.all([get(CBR()), get(CBR()), get(CBR())])).find((r) => r.status === 429)!;
-    expect(throttled.headers.get('retry-after')).toBe('7');
-    expect(JSON.parse(throttled.text)).toMatchObject({ error_code: 'APIG.0308', error_msg: expect.stringMatching(/throttled/) });
+    const bare = (await Promise.all([get(CBR()), get(CBR()), get(CBR())])).find((r) => r.status === 429)!;
+    expect(bare.headers.get('retry-after')).toBeNull();
+    expect(JSON.parse(bare.text)).toMatchObject({
+      error_code: 'APIG.0308',
+      error_msg: expect.stringMatching(/^The throttling threshold has been reached: policy user over ratelimit,limit:\d+,time:1 second$/),
+    });
+    cloud!.faults.set({ throttleEvery: 1, retryAfterSeconds: 7 });
+    expect((await get(CBR())).headers.get('retry-after')).toBe('7');
   });
 
-  it('fails every Nth request with a JSON 500 or 503', async () => {
+  it('enforces an APIG rate limit in fixed windows, naming the limit and window', async () => {
+    await start();
+    cloud!.faults.set({ rateLimit: { limit: 3, window: 'minute' } });
+    const answers = await statuses(HSS(), 5);
+    // A window boundary may fall between two requests: then the count starts again.
+    expect(answers.filter((s) => s === 200).length).toBeGreaterThanOrEqual(3);
+    const refused = await get(HSS());
+    if (refused.status === 429) {
+      expect(JSON.parse(refused.text).error_msg).toMatch(/limit:3,time:1 minute$/);
+      expect(refused.headers.get('retry-after')).toBeNull();
+    }
+    expect(cloud!.requests.count({ fault: 'rate_limit' })).toBe(answers.filter((s) => s === 429).length + (refused.status === 429 ? 1 : 0));
+  });
+
+  it('fails every Nth request with a JSON 500 or a gateway 502', async () => {
     await start();
     cloud!.faults.set({ serverErrorEvery: 2 });
     const [ok, failed] = [await get(HSS()), await get(HSS())];
     expect([ok.status, failed.status]).toEqual([200, 500]);
-    expect(JSON.parse(failed.text)).toEqual({ error_code: expect.stringMatching(/^HSS\./), error_msg: expect.any(String) });
-    cloud!.faults.set({ serverErrorEvery: 1, serverErrorStatus: 503 });
+    expect(JSON.parse(failed.text)).toEqual({ error_code: expect.stringMatching(/^HSS\./), error_msg: expect.any(String), request_id: expect.any(String) });
+    cloud!.faults.set({ serverErrorEvery: 1, serverErrorStatus: 502 });
     const unavailable = await get(CBR());
-    expect(unavailable.status).toBe(503);
+    // APIG.0202 "Backend unavailable." is a 502 in Huawei's table.
+    expect(unavailable.status).toBe(502);
     expect(JSON.parse(unavailable.text).error_code).toBe('APIG.0202');
+    cloud!.faults.set({ serverErrorEvery: 1, serverErrorStatus: 500 });
+    expect(JSON.parse((await get(CBR())).text).error_code).toBe('BackupService.9910');
   });
 
   it('answers every Nth request with an nginx HTML 502 page', async () => {
@@ -102,10 +124,10 @@ describe('faults on the wire', () => {
     expect(performance.now() - began).toBeGreaterThanOrEqual(200);
   });
 
-  it('answers every request 503 during an outage, until it is switched off', async () => {
+  it('answers every request 502 APIG.0202 during an outage, until it is switched off', async () => {
     await start();
     cloud!.faults.set({ outage: 'unavailable' });
-    expect(await statuses(HSS(), 3)).toEqual([503, 503, 503]);
+    expect(await statuses(HSS(), 3)).toEqual([502, 502, 502]);
     cloud!.faults.set({ outage: 'off' });
     expect(await statuses(HSS(), 2)).toEqual([200, 200]);
   });

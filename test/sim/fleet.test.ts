@@ -53,6 +53,17 @@ describe('generateFleet determinism', () => {
     expect(small.hss).toEqual([]);
   });
 
+  it('never gives two vaults of a fleet one id, as the real APIs never do', () => {
+    // bench-10k's fleet drew one id twice before ids carried their index (32-bit seeds collide).
+    for (const [projectId, cbrVaults] of [['soak-10k', 10_000], ['bench-100k', 100_000]] as const) {
+      const fleet = generateFleet({ projectId, cbrVaults, hssVaults: cbrVaults / 5, cbrHybridVaults: 50, malformed: true });
+      const cbrIds = fleet.cbr.map((r) => (r as { id?: unknown }).id).filter((id) => typeof id === 'string' && id !== '');
+      const hssIds = fleet.hss.map((r) => (r as { vault_id?: unknown }).vault_id).filter((id) => typeof id === 'string' && id !== '');
+      expect(new Set(cbrIds).size).toBe(cbrIds.length);
+      expect(new Set(hssIds).size).toBe(hssIds.length);
+    }
+  });
+
   it('rejects counts that are not whole numbers', () => {
     expect(() => generateFleet({ projectId: 'p', cbrVaults: -1, hssVaults: 0 })).toThrow(RangeError);
     expect(() => generateFleet({ projectId: 'p', cbrVaults: 1.5, hssVaults: 0 })).toThrow(RangeError);

@@ -33,9 +33,14 @@ function expectApiError(res: Awaited<ReturnType<typeof get>>, status: number, co
   expect(res.status).toBe(status);
   expect(res.headers.get('content-type')).toBe('application/json;charset=UTF-8');
   const body = res.json();
-  expect(Object.keys(body).sort()).toEqual(['error_code', 'error_msg']);
+  // Huawei's error shape: the request id in the body and in X-Request-Id, the same one.
+  expect(Object.keys(body).sort()).toEqual(['error_code', 'error_msg', 'request_id']);
   expect(body.error_code).toMatch(code);
   expect(body.error_msg).toEqual(expect.any(String));
+  expect(body.request_id).toMatch(/^[0-9a-f]{32}$/);
+  expect(res.headers.get('x-request-id')).toBe(body.request_id);
+  // APIG documents no Retry-After; the simulator sends none unless a test asks for it.
+  expect(res.headers.get('retry-after')).toBeNull();
 }
 
 describe('CBR listing', () => {
@@ -102,7 +107,7 @@ describe('HSS listing', () => {
     cloud!.setReportedTotal('p2', 'hss', 3_000_000);
     expect((await get(HSS('p2', '?limit=200'))).json()).toMatchObject({ total_num: 3_000_000 });
     expect((await get(HSS('p2', '?limit=200&offset=2000000'))).json()).toEqual({ total_num: 3_000_000, data_list: [] });
-    expectApiError(await get(HSS('p2', '?limit=200&offset=2000001')), 400, /^HSS\.1007$/);
+    expectApiError(await get(HSS('p2', '?limit=200&offset=2000001')), 400, /^HSS\.0001$/);
     cloud!.setReportedTotal('p2', 'hss', undefined);
     expect((await get(HSS('p2'))).json().total_num).toBe(3);
   });
@@ -112,8 +117,8 @@ describe('paging parameter validation', () => {
   const cbrInvalid = ['limit=0', 'limit=1001', 'limit=abc', 'limit=1.5', 'limit=', 'offset=-1', 'offset=x'];
   const hssInvalid = ['limit=9', 'limit=201', 'limit=1', 'offset=2000001', 'offset=-5', 'limit=ten'];
   it.each([
-    ...cbrInvalid.map((query) => [CBR('p1', `?${query}`), /^BackupService\.6001$/] as const),
-    ...hssInvalid.map((query) => [HSS('p1', `?${query}`), /^HSS\.1007$/] as const),
+    ...cbrInvalid.map((query) => [CBR('p1', `?${query}`), /^BackupService\.9900$/] as const),
+    ...hssInvalid.map((query) => [HSS('p1', `?${query}`), /^HSS\.0001$/] as const),
   ])('answers %s with 400 %s', async (path, code) => {
     await start();
     expectApiError(await get(path), 400, code);
@@ -134,7 +139,8 @@ describe('routing, headers and errors', () => {
     expectApiError(await get(CBR('nope')), 404, /^BackupService\./);
     expectApiError(await get(HSS('nope')), 404, /^HSS\./);
     expectApiError(await get('/v3/p1/backups'), 404, /^APIG\.0101$/);
-    expectApiError(await get(CBR('p1'), { method: 'POST' }), 405, /^APIG\./);
+    // The gateway knows an API by method and path: a wrong method is an unknown API, 404 APIG.0101.
+    expectApiError(await get(CBR('p1'), { method: 'POST' }), 404, /^APIG\.0101$/);
     expectApiError(await get('/v3/auth/tokens', { method: 'POST' }), 404, /^APIG\.0101$/);
     expect((await get('/v3/nope/vaults', { method: 'DELETE' })).headers.get('x-request-id')).toBeTruthy();
   });
