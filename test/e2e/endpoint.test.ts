@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import bcrypt from 'bcryptjs';
+import { hashSync } from '@node-rs/bcrypt';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateFleet } from '../../src/sim/fleet.js';
@@ -41,7 +41,7 @@ describe('a secured endpoint (TLS with client certificates, basic auth)', () => 
   let daemon: DaemonProcess;
   let withCert: Agent;
   beforeAll(async () => {
-    const hash = bcrypt.hashSync(PASSWORD, 10);
+    const hash = hashSync(PASSWORD, 10);
     const web = writeTempFile(
       'web.yml',
       `tls_server_config:\n  cert_file: ${join(pki.dir, 'server.crt')}\n  key_file: ${join(pki.dir, 'server.key')}\n` +
@@ -84,7 +84,7 @@ describe('a secured endpoint (TLS with client certificates, basic auth)', () => 
 
 describe('health probes without credentials, when asked for', () => {
   it('serves /-/healthy and /-/ready without basic auth, and still guards /metrics', async () => {
-    const web = writeTempFile('web.yml', `basic_auth_users:\n  prometheus: "${bcrypt.hashSync(PASSWORD, 4)}"\n`);
+    const web = writeTempFile('web.yml', `basic_auth_users:\n  prometheus: "${hashSync(PASSWORD, 4)}"\n`);
     const daemon = await startDaemon([`--config.file=${writeTempFile('c.yaml', config())}`, `--web.config.file=${web}`, '--web.health-without-auth']);
     try {
       expect((await fetch(`${daemon.url}/-/healthy`)).status).toBe(200);
@@ -99,7 +99,7 @@ describe('health probes without credentials, when asked for', () => {
 
 describe('a web config file that changes while the daemon runs', () => {
   it('rejects a broken change and keeps serving, then applies a good one without a restart', async () => {
-    const userLine = (user: string) => `basic_auth_users:\n  ${user}: "${bcrypt.hashSync(PASSWORD, 4)}"\n`;
+    const userLine = (user: string) => `basic_auth_users:\n  ${user}: "${hashSync(PASSWORD, 4)}"\n`;
     const web = writeTempFile('web.yml', userLine('prometheus'));
     const daemon = await startDaemon([`--config.file=${writeTempFile('c.yaml', config())}`, `--web.config.file=${web}`]);
     const as = (user: string) => ({ headers: { authorization: `Basic ${Buffer.from(`${user}:${PASSWORD}`).toString('base64')}` } });
