@@ -1,12 +1,13 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WebRefusalReason } from '../metrics/exporter-metrics.js';
 import { decoyCost, decoyHash } from './decoy-hash.js';
 import { BUSY, type PasswordChecks } from './password-checks.js';
 
 export const BASIC_AUTH_REALM = 'huaweicloud-vault-exporter';
 
 /** Why a request was turned away before the app saw it; counted by the daemon. */
-export type RefusalReason = 'unauthorized' | 'auth_busy' | 'rate_limit';
+export type RefusalReason = Extract<WebRefusalReason, 'unauthorized' | 'auth_busy' | 'rate_limit'>;
 
 export interface BasicAuthOptions {
   /** Every bcrypt check goes through these (bounded, off the event loop); shared across web config reloads. */

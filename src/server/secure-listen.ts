@@ -34,7 +34,6 @@ export const SERVER_LIMITS = {
 /** TLS rejection log lines: 5 at once, then one per 10 s; the count of those left out rides on the next one. */
 export const TLS_LOG_LIMIT = { burst: 5, intervalMs: 10_000 } as const;
 
-export type WebRefusal = RefusalReason | 'tls';
 
 export interface ServeOptions {
   /** Omitted: all interfaces. */
@@ -53,7 +52,7 @@ export interface ServeOptions {
    */
   readonly onTlsRejection?: (reason: string, remoteAddress: string | undefined, suppressed: number) => void;
   /** Every request or connection turned away before the app: for a counter. */
-  readonly onRefused?: (reason: WebRefusal) => void;
+  readonly onRefused?: (reason: RefusalReason | 'tls') => void;
 }
 
 export interface RunningServer {
