@@ -184,12 +184,12 @@ export function resolveTls(raw: RawTls, baseDir: string, http2: boolean, fail: F
   if (!cert) return fail('tls_server_config', 'missing one of cert or cert_file');
   if (!key) return fail('tls_server_config', 'missing one of key or key_file');
   checkKeyPair(cert, key, fail);
-  if (ca) checkCaBundle(ca.key, ca.pem, fail);
-
   const clientAuth: ClientAuthType = raw.client_auth_type === 'RequireClientCert'
     ? 'RequireAnyClientCert'
     : ((raw.client_auth_type ?? 'NoClientCert') as ClientAuthType);
+  // The policy first, as exporter-toolkit: its CA-without-policy test file names /dev/null as the CA.
   checkClientAuth(raw, clientAuth, Boolean(ca), fail);
+  if (ca) checkCaBundle(ca.key, ca.pem, fail);
   checkVersions(raw, fail);
   checkHttp2Ciphers(raw, http2, fail);
   const verifies = clientAuth === 'VerifyClientCertIfGiven' || clientAuth === 'RequireAndVerifyClientCert';
