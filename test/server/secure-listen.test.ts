@@ -332,6 +332,20 @@ describe('serve following its web config file', () => {
   });
 });
 
+describe('serve following a changed client_auth_type', () => {
+  it('applies it to the next connection without a restart, as toolkit\'s TestConfigReloading', async () => {
+    const path = join(dir, 'policy-web.yml');
+    writeFileSync(path, `${tlsBase}  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n`);
+    const reloads: string[] = [];
+    const server = await start({ webConfig: loadWebConfig(path), webConfigChanges: { onReload: (next) => reloads.push(next.origin), onRejected: () => undefined } });
+    await expect(get(server, '/metrics')).rejects.toThrow(/alert certificate required/i);
+    writeFileSync(path, `${tlsBase}  client_auth_type: VerifyClientCertIfGiven\n  client_ca_file: ca.crt\n`);
+    // The file is looked at per connection, at most once a second: the first connections may still see the old policy.
+    await vi.waitFor(async () => expect((await get(server, '/metrics').catch(() => ({ status: 0 }))).status).toBe(200), { timeout: 10_000, interval: 200 });
+    expect(reloads).toEqual([path]);
+  });
+});
+
 describe('RunningServer.close', () => {
   it('closes idle keep-alive connections and stops listening', async () => {
     const server = await start({});
