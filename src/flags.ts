@@ -9,6 +9,7 @@ export interface Flags {
   telemetryPath: string;
   webConfigFile?: string;
   healthWithoutAuth: boolean;
+  enableLifecycle: boolean;
   logLevel: LogLevel;
   logFormat: LogFormat;
   configCheck: boolean;
@@ -36,6 +37,7 @@ Flags:
   --web.telemetry-path=PATH     Path under which to expose metrics (default "/metrics").
   --web.config.file=PATH        Exporter-toolkit web configuration (TLS, basic auth, headers).
   --web.health-without-auth     Serve /-/healthy and /-/ready without basic auth (for probes); default: same rules as /metrics.
+  --web.enable-lifecycle        Enable POST /-/reload (behind the same auth as /metrics); default off, as Prometheus.
   --log.level=LEVEL             Only log messages with this severity or above: debug, info, warn, error (default "info").
   --log.format=FORMAT           Log format: json or logfmt (default "json").
   --demo                        Run against a built-in simulated Huawei Cloud on loopback (no credentials needed).
@@ -72,6 +74,7 @@ export function parseFlags(argv: string[]): Flags {
         'web.telemetry-path': { type: 'string', default: '/metrics' },
         'web.config.file': { type: 'string' },
         'web.health-without-auth': { type: 'boolean' },
+        'web.enable-lifecycle': { type: 'boolean' },
         'log.level': { type: 'string', default: 'info' },
         'log.format': { type: 'string', default: 'json' },
         demo: { type: 'boolean' },
@@ -95,6 +98,7 @@ export function parseFlags(argv: string[]): Flags {
     telemetryPath,
     webConfigFile: values['web.config.file'],
     healthWithoutAuth: values['web.health-without-auth'] ?? false,
+    enableLifecycle: values['web.enable-lifecycle'] ?? false,
     logLevel: oneOf('log.level', values['log.level'], LOG_LEVELS),
     logFormat: oneOf('log.format', values['log.format'], ['json', 'logfmt'] as const),
     configCheck: values['config.check'] ?? false,

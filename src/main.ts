@@ -60,6 +60,7 @@ async function run(flags: Flags, version: string): Promise<number> {
       listen: flags.listen,
       webConfig,
       healthWithoutAuth: flags.healthWithoutAuth,
+      enableLifecycle: flags.enableLifecycle,
       log,
       metrics,
       loadConfig: configFile && !demo ? () => loadFromFile(configFile) : undefined,

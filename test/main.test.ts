@@ -57,10 +57,10 @@ describe('the command line', () => {
   });
 
   it('prints --version and --help', () => {
-    expect(run('--version').stdout).toMatch(/^huaweicloud-vault-exporter \d+\.\d+\.\d+ \(node v\d+\./);
+    expect(run('--version').stdout).toMatch(new RegExp(`^huaweicloud-vault-exporter \\d+\\.\\d+\\.\\d+ \\(node ${process.version.replace(/\./g, '\\.')}\\)\n$`));
     const help = run('--help');
     expect(help.status).toBe(0);
-    for (const flag of ['--config.file', '--web.listen-address', '--web.telemetry-path', '--log.level', '--log.format', '--config.check', '--demo']) {
+    for (const flag of ['--config.file', '--web.listen-address', '--web.telemetry-path', '--web.enable-lifecycle', '--log.level', '--log.format', '--config.check', '--demo']) {
       expect(help.stdout).toContain(flag);
     }
   });

@@ -17,6 +17,8 @@ export interface DaemonOptions {
   webConfig?: WebConfig;
   /** Serve the health paths without basic auth (Kubernetes probes). */
   healthWithoutAuth?: boolean;
+  /** --web.enable-lifecycle: serve POST /-/reload. */
+  enableLifecycle?: boolean;
   log: Logger;
   metrics: ExporterMetrics;
   /** Reads and validates the config again (SIGHUP, POST /-/reload); undefined when there is nothing to re-read. */
@@ -55,7 +57,8 @@ export class Daemon {
       metrics: { publication: () => this.runtime.exposition.publication(), registry: options.metrics.registry, version: options.metrics.version },
       statuses: () => this.runtime.exposition.publication().statuses,
       ready: () => this.isReady(),
-      reload: options.loadConfig ? () => this.reload() : undefined,
+      reload: options.enableLifecycle ? () => this.reload() : undefined,
+      onReloadRefused: () => options.metrics.countRefused('reload_rate_limit'),
     });
     this.server = await serve(app, {
       host: options.listen.host,
@@ -72,7 +75,8 @@ export class Daemon {
         },
       },
       authExemptPaths: options.healthWithoutAuth ? ['/-/healthy', '/-/ready'] : [],
-      onTlsRejection: (reason, remote) => options.log.warn({ remote_address: remote, reason }, 'TLS connection rejected'),
+      onTlsRejection: (reason, remote, suppressed) => options.log.warn({ remote_address: remote, reason, suppressed }, 'TLS connection rejected'),
+      onRefused: (reason) => options.metrics.countRefused(reason),
     });
     if (options.webConfig) options.metrics.webConfigLoaded(true);
     options.log.info({ url: `${this.server.url}${options.telemetryPath}` }, 'listening');

@@ -11,12 +11,18 @@ type PairLabels = Record<(typeof PAIR_LABELS)[number], string>;
  */
 const REJECTED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
+/** Why the web endpoint turned something away (huaweicloud_vault_exporter_web_refused_total's reason label). */
+export const WEB_REFUSAL_REASONS = ['unauthorized', 'auth_busy', 'rate_limit', 'reload_rate_limit', 'tls'] as const;
+export type WebRefusalReason = (typeof WEB_REFUSAL_REASONS)[number];
+
 export interface ExporterMetrics {
   registry: Registry;
   /** Counts one HTTP attempt: source is `cbr`, `hss`, or `iam` for token requests. */
   countRequest(labels: PairLabels, code: string): void;
   /** Records a config (re)load outcome. */
   configLoaded(ok: boolean): void;
+  /** Counts a request or connection the web endpoint turned away before serving it. */
+  countRefused(reason: WebRefusalReason): void;
   /** Records a --web.config.file (re)load outcome; the gauge exists only once there is a web config file. */
   webConfigLoaded(ok: boolean): void;
   /** Switches the refresh settings and counters that are reported (after a reload). */
@@ -78,6 +84,14 @@ export function createExporterMetrics(version: string): ExporterMetrics {
   new Gauge({ name: 'huaweicloud_vault_exporter_build_info', help: 'Build information; value is always 1.', labelNames: ['version', 'nodejs_version'], registers: [registry] })
     .set({ version, nodejs_version: process.version }, 1);
 
+  const refused = new Counter({
+    name: 'huaweicloud_vault_exporter_web_refused_total',
+    help: `Requests or connections the web endpoint turned away, by reason: ${WEB_REFUSAL_REASONS.join(', ')}.`,
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  for (const reason of WEB_REFUSAL_REASONS) refused.inc({ reason }, 0);
+
   collectDefaultMetrics({ register: registry });
   for (const name of REJECTED_DEFAULTS) registry.removeSingleMetric(name);
 
@@ -86,6 +100,10 @@ export function createExporterMetrics(version: string): ExporterMetrics {
     countRequest(labels, code) {
       changes++;
       requests.inc({ ...labels, code });
+    },
+    countRefused(reason) {
+      changes++;
+      refused.inc({ reason });
     },
     configLoaded(ok) {
       changes++;

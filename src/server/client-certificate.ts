@@ -1,8 +1,7 @@
 import type { X509Certificate } from 'node:crypto';
 import { isIPv6 } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import type { TlsSettings } from './web-config.js';
-
+import type { TlsSettings } from './tls-settings.js';
 
 function canonicalSan(value: string): string {
   // Node may print IPv6 SANs uncompressed; the URL parser gives one spelling for every form.
@@ -20,16 +19,34 @@ function subjectAltNames(cert: X509Certificate): string[] {
   });
 }
 
+interface VerifyingHandle {
+  verifyError?(): (Error & { code?: string }) | null;
+}
+
 /**
- * What node:tls cannot do during the handshake: require a certificate without verifying it, verify only one
- * that was given, match SANs. Returns why the connection must be dropped, if it must.
+ * Why OpenSSL did not trust the client's chain, or undefined when it did. The socket is one we made
+ * (tls-accept.ts), so Node's server code that reads this into `socket.authorized` never ran: this reads it the
+ * same way. A handle without the method fails closed.
+ */
+function untrustedBecause(socket: TLSSocket): string | undefined {
+  const handle = (socket as unknown as { _handle?: VerifyingHandle })._handle;
+  if (typeof handle?.verifyError !== 'function') return 'verification result unavailable';
+  const error = handle.verifyError();
+  return error ? (error.code ?? error.message) : undefined;
+}
+
+/**
+ * What OpenSSL cannot refuse during the handshake here: a chain it does not trust (Node's verify callback
+ * accepts every chain and leaves the verdict for later) and SANs. Returns why the connection must be refused.
  */
 export function clientCertificateProblem(socket: TLSSocket, tls: TlsSettings): string | undefined {
   if (tls.clientAuth === 'NoClientCert' || tls.clientAuth === 'RequestClientCert') return undefined;
   const cert = socket.getPeerX509Certificate();
+  // Require* types fail the handshake itself without a certificate; this is the last guard.
   if (!cert) return tls.clientAuth === 'VerifyClientCertIfGiven' ? undefined : 'no client certificate';
-  if (tls.clientAuth === 'VerifyClientCertIfGiven' && !socket.authorized) {
-    return `client certificate not trusted (${String(socket.authorizationError)})`;
+  if (tls.clientAuth !== 'RequireAnyClientCert') {
+    const untrusted = untrustedBecause(socket);
+    if (untrusted) return `client certificate not trusted (${untrusted})`;
   }
   if (tls.clientAllowedSans) {
     const allowed = new Set(tls.clientAllowedSans.map(canonicalSan));

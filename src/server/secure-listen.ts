@@ -1,11 +1,14 @@
 import http from 'node:http';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
-import type { TLSSocket } from 'node:tls';
+import type { AddressInfo, Socket } from 'node:net';
+import { constants } from 'node:crypto';
+import { createSecureContext, type SecureContext } from 'node:tls';
 import { ConfigError } from '../config/load.js';
-import { basicAuth, type BasicAuthMiddleware } from './basic-auth.js';
-import { clientCertificateProblem } from './client-certificate.js';
-import type { TlsSettings, WebConfig } from './web-config.js';
+import { createBasicAuth, type BasicAuth, type BasicAuthMiddleware, type RefusalReason } from './basic-auth.js';
+import { createPasswordChecks } from './password-checks.js';
+import { acceptTls } from './tls-accept.js';
+import { secureContextOf, type TlsSettings } from './tls-settings.js';
+import { TokenBucket } from './token-bucket.js';
+import type { RateLimit, WebConfig } from './web-config.js';
 import { watchWebConfig, type WebConfigChanges } from './web-config-watch.js';
 
 /**
@@ -24,9 +27,13 @@ export const SERVER_LIMITS = {
   /** Request line plus headers; nginx's default buffer size, half of Node's. */
   maxHeaderSize: 8 * 1024,
   maxHeadersCount: 64,
-  /** TLS handshake deadline; Node's default is 120 s. */
+  /** TLS handshake deadline, first byte included; Node's default is 120 s. */
   handshakeTimeout: 10_000,
 } as const;
+
+/** TLS rejection log lines: 5 at once, then one per 10 s; the count of those left out rides on the next one. */
+export const TLS_LOG_LIMIT = { burst: 5, intervalMs: 10_000 } as const;
+
 
 export interface ServeOptions {
   /** Omitted: all interfaces. */
@@ -39,12 +46,17 @@ export interface ServeOptions {
   readonly webConfigChanges?: WebConfigChanges;
   /** Exact paths served without basic auth. Default none. */
   readonly authExemptPaths?: readonly string[];
-  /** A TLS connection refused: failed handshake or a client certificate the client_auth_type does not accept. */
-  readonly onTlsRejection?: (reason: string, remoteAddress: string | undefined) => void;
+  /**
+   * A TLS connection refused (failed handshake, a client certificate the policy refuses, plain HTTP on the
+   * HTTPS port), rate-limited by TLS_LOG_LIMIT; `suppressed` counts the refusals not reported since the last call.
+   */
+  readonly onTlsRejection?: (reason: string, remoteAddress: string | undefined, suppressed: number) => void;
+  /** Every request or connection turned away before the app: for a counter. */
+  readonly onRefused?: (reason: RefusalReason | 'tls') => void;
 }
 
 export interface RunningServer {
-  readonly server: http.Server | https.Server;
+  readonly server: http.Server;
   readonly protocol: 'http' | 'https';
   readonly port: number;
   /** For log lines, e.g. https://[::]:9100 */
@@ -56,24 +68,38 @@ export interface RunningServer {
   close(graceMs?: number): Promise<void>;
 }
 
-/** What requests are checked against, rebuilt when the web config changes (a new cache forgets removed users). */
+/** What requests are checked against, rebuilt when the web config changes. */
 interface Guard {
   readonly headers: readonly (readonly [string, string])[];
+  readonly rateLimit?: TokenBucket;
   readonly auth: BasicAuthMiddleware;
 }
 
-function guardOf(config: WebConfig | undefined, exemptPaths: readonly string[] | undefined): Guard {
+function sameRateLimit(bucket: TokenBucket | undefined, limit: RateLimit | undefined): boolean {
+  return bucket?.intervalMs === limit?.intervalMs && bucket?.burst === limit?.burst;
+}
+
+function guardOf(config: WebConfig | undefined, auth: BasicAuth, previous?: Guard): Guard {
+  const limit = config?.rateLimit;
   return {
     headers: Object.entries(config?.headers ?? {}),
-    auth: basicAuth({ users: config?.basicAuthUsers ?? new Map(), exemptPaths }),
+    // An unchanged rate_limit keeps its bucket: a fresh one would hand out a new burst on every reload.
+    rateLimit: sameRateLimit(previous?.rateLimit, limit) ? previous?.rateLimit : limit && new TokenBucket(limit.intervalMs, limit.burst),
+    auth: auth.forUsers(config?.basicAuthUsers ?? new Map()),
   };
 }
 
-/** The app behind the web config: headers on every response (401s included), then basic auth. */
-function withWebConfig(app: http.RequestListener, guard: () => Guard): http.RequestListener {
+/** The app behind the web config: headers on every response (401s and 429s included), rate limit, basic auth. */
+function withWebConfig(app: http.RequestListener, guard: () => Guard, onRefused: ServeOptions['onRefused']): http.RequestListener {
   return (req, res) => {
-    const { headers, auth } = guard();
+    const { headers, rateLimit, auth } = guard();
     for (const [name, value] of headers) res.setHeader(name, value);
+    if (rateLimit && !rateLimit.take()) {
+      onRefused?.('rate_limit');
+      res.writeHead(429, { 'Content-Type': 'text/plain; charset=utf-8', 'Retry-After': String(rateLimit.retryAfterSeconds()) });
+      res.end('Too Many Requests\n');
+      return;
+    }
     auth(req, res, (err) => {
       if (err === undefined) return void app(req, res);
       res.statusCode = 500;
@@ -82,45 +108,25 @@ function withWebConfig(app: http.RequestListener, guard: () => Guard): http.Requ
   };
 }
 
-/** The parts of TlsSettings that make up node:tls's secure context (all but the client certificate policy). */
-function secureContextOf(tls: TlsSettings) {
-  const { cert, key, ca, minVersion, maxVersion, ciphers, honorCipherOrder, ecdhCurve } = tls;
-  return { cert, key, ca, minVersion, maxVersion, ciphers, honorCipherOrder, ecdhCurve };
+function contextOf(tls: TlsSettings): SecureContext {
+  // No session resumption with client certificates: a resumed TLS 1.3 session carries no certificate to check.
+  const secureOptions = tls.clientAuth === 'NoClientCert' ? undefined : constants.SSL_OP_NO_TICKET;
+  return createSecureContext({ ...secureContextOf(tls), secureOptions });
 }
 
-/**
- * `currentTls` is read per connection, so a reloaded client_allowed_sans applies at once; `beforeConnection`
- * runs before node:tls sets a connection up, so a certificate reloaded there is the one this connection gets.
- */
-function createServer(
-  listener: http.RequestListener, options: ServeOptions, currentTls: () => TlsSettings | undefined, beforeConnection: () => void,
-): http.Server | https.Server {
-  const { maxHeaderSize, connectionsCheckingInterval, handshakeTimeout } = SERVER_LIMITS;
-  const tls = currentTls();
-  const server = tls
-    ? https.createServer({
-        maxHeaderSize, connectionsCheckingInterval, handshakeTimeout,
-        ...secureContextOf(tls),
-        requestCert: tls.clientAuth !== 'NoClientCert',
-        // Only this type fails the handshake itself; the others are checked right after it, before any request.
-        rejectUnauthorized: tls.clientAuth === 'RequireAndVerifyClientCert',
-      }, listener)
-    : http.createServer({ maxHeaderSize, connectionsCheckingInterval }, listener);
-  server.headersTimeout = SERVER_LIMITS.headersTimeout;
-  server.requestTimeout = SERVER_LIMITS.requestTimeout;
-  server.keepAliveTimeout = SERVER_LIMITS.keepAliveTimeout;
-  server.maxHeadersCount = SERVER_LIMITS.maxHeadersCount;
-  server.prependListener('connection', beforeConnection);
-  if (tls) {
-    server.on('secureConnection', (socket: TLSSocket) => {
-      const problem = clientCertificateProblem(socket, currentTls() ?? tls);
-      if (!problem) return;
-      options.onTlsRejection?.(problem, socket.remoteAddress);
-      socket.destroy();
-    });
-    server.on('tlsClientError', (err: Error, socket: TLSSocket) => options.onTlsRejection?.(err.message, socket.remoteAddress));
-  }
-  return server;
+/** Reports TLS refusals: every one counted, log calls rate-limited. */
+function tlsRejections(options: ServeOptions): (reason: string, remote: string | undefined) => void {
+  const bucket = new TokenBucket(TLS_LOG_LIMIT.intervalMs, TLS_LOG_LIMIT.burst);
+  let suppressed = 0;
+  return (reason, remote) => {
+    options.onRefused?.('tls');
+    if (!bucket.take()) {
+      suppressed++;
+      return;
+    }
+    options.onTlsRejection?.(reason, remote, suppressed);
+    suppressed = 0;
+  };
 }
 
 /** Follows the web config's files when asked to, applying each accepted change to `server` and the guard. */
@@ -140,26 +146,9 @@ function formatUrl(protocol: string, address: AddressInfo): string {
   return `${protocol}://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
 }
 
-/**
- * Serves `app` (an express app or any request listener) as the web config says: HTTPS with the configured
- * client certificate policy, or plain HTTP without TLS settings; basic auth and headers either way.
- * Throws ConfigError when the address cannot be listened on.
- */
-export async function serve(app: http.RequestListener, options: ServeOptions): Promise<RunningServer> {
-  let guard = guardOf(options.webConfig, options.authExemptPaths);
-  // Called only from check(), which runs per connection and request: `server` exists by then.
-  const apply = (next: WebConfig) => {
-    guard = guardOf(next, options.authExemptPaths);
-    if (next.tls && server instanceof https.Server) server.setSecureContext(secureContextOf(next.tls));
-  };
-  const webConfig = followWebConfig(options, apply);
-  const currentGuard = () => {
-    webConfig.check();
-    return guard;
-  };
-  const server = createServer(withWebConfig(app, currentGuard), options, () => webConfig.current()?.tls, () => webConfig.check());
+function listen(server: http.Server, options: ServeOptions): Promise<void> {
   const where = `${options.host ?? '*'}:${options.port}`;
-  await new Promise<void>((resolve, reject) => {
+  return new Promise<void>((resolve, reject) => {
     const onError = (err: NodeJS.ErrnoException) => {
       reject(new ConfigError(`cannot listen on ${where}: ${err.code ?? err.message}`));
     };
@@ -169,6 +158,60 @@ export async function serve(app: http.RequestListener, options: ServeOptions): P
       resolve();
     });
   });
+}
+
+/**
+ * Serves `app` (an express app or any request listener) as the web config says: HTTPS with the configured
+ * client certificate policy, or plain HTTP without TLS settings; rate limit, basic auth and headers either way.
+ * One node:http server does the HTTP part in both cases (its header and request timeouts apply alike); with
+ * TLS, each TCP connection goes through acceptTls first. Throws ConfigError when the address cannot be listened on.
+ */
+export async function serve(app: http.RequestListener, options: ServeOptions): Promise<RunningServer> {
+  const auth = createBasicAuth({ checks: createPasswordChecks(), exemptPaths: options.authExemptPaths, onRefused: options.onRefused });
+  let guard = guardOf(options.webConfig, auth);
+  let context = options.webConfig?.tls && contextOf(options.webConfig.tls);
+  // Called only from check(), which runs per connection and request.
+  const apply = (next: WebConfig) => {
+    guard = guardOf(next, auth, guard);
+    if (next.tls) context = contextOf(next.tls);
+  };
+  const webConfig = followWebConfig(options, apply);
+  const currentGuard = () => {
+    webConfig.check();
+    return guard;
+  };
+  const { maxHeaderSize, connectionsCheckingInterval } = SERVER_LIMITS;
+  const server = http.createServer({ maxHeaderSize, connectionsCheckingInterval }, withWebConfig(app, currentGuard, options.onRefused));
+  server.headersTimeout = SERVER_LIMITS.headersTimeout;
+  server.requestTimeout = SERVER_LIMITS.requestTimeout;
+  server.keepAliveTimeout = SERVER_LIMITS.keepAliveTimeout;
+  server.maxHeadersCount = SERVER_LIMITS.maxHeadersCount;
+  const handshakes = new Set<Socket>();
+  if (options.webConfig?.tls) {
+    const httpConnection = server.listeners('connection')[0] as (socket: Socket) => void;
+    const rejected = tlsRejections(options);
+    server.removeAllListeners('connection');
+    server.on('connection', (raw: Socket) => {
+      webConfig.check();
+      const tls = webConfig.current()?.tls;
+      if (!tls || !context) return void raw.destroy();
+      handshakes.add(raw);
+      raw.once('close', () => handshakes.delete(raw));
+      acceptTls(raw, {
+        tls,
+        secureContext: context,
+        handshakeTimeoutMs: SERVER_LIMITS.handshakeTimeout,
+        onSecure: (socket) => {
+          handshakes.delete(raw);
+          httpConnection.call(server, socket);
+        },
+        onRejected: (reason) => rejected(reason, raw.remoteAddress),
+      });
+    });
+  } else {
+    server.prependListener('connection', () => webConfig.check());
+  }
+  await listen(server, options);
   const address = server.address() as AddressInfo;
   const protocol = options.webConfig?.tls ? 'https' : 'http';
   let closing: Promise<void> | undefined;
@@ -179,6 +222,7 @@ export async function serve(app: http.RequestListener, options: ServeOptions): P
     url: formatUrl(protocol, address),
     close(graceMs = 10_000) {
       closing ??= new Promise<void>((resolve, reject) => {
+        for (const raw of handshakes) raw.destroy();
         const cutOff = setTimeout(() => server.closeAllConnections(), graceMs);
         // Node 19+ closes idle keep-alive connections here too; busy ones get until the cut-off.
         server.close((err) => {

@@ -38,12 +38,12 @@ function fingerprint(files: readonly string[]): string {
   return digest.digest('base64');
 }
 
-/** Why `next` cannot replace `running` on a live server, if it cannot. */
+/**
+ * Why `next` cannot replace `running` on a live server, if it cannot: the listener is HTTPS or not from the
+ * start (as in exporter-toolkit). Everything else, client_auth_type included, applies to the next connection.
+ */
 function needsRestart(running: WebConfig, next: WebConfig): string | undefined {
   if (Boolean(running.tls) !== Boolean(next.tls)) return `switching TLS ${next.tls ? 'on' : 'off'} needs a restart`;
-  if (running.tls && next.tls && running.tls.clientAuth !== next.tls.clientAuth) {
-    return `changing client_auth_type from ${running.tls.clientAuth} to ${next.tls.clientAuth} needs a restart`;
-  }
   return undefined;
 }
 

@@ -105,7 +105,7 @@ async function withDaemon(
 ): Promise<void> {
   const config = writeConfig(options.schedule, options.auth);
   const firstSeq = cloud.requests.total + 1;
-  const daemon = await startDaemon([`--config.file=${config}`], options.env);
+  const daemon = await startDaemon([`--config.file=${config}`, '--web.enable-lifecycle'], options.env);
   const run: Run = { mode, daemon, config, firstSeq, pages: [] };
   runs.push(run);
   try {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
-import bcrypt from 'bcryptjs';
+import { hashSync } from '@node-rs/bcrypt';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateFleet } from '../../src/sim/fleet.js';
@@ -41,7 +41,7 @@ describe('a secured endpoint (TLS with client certificates, basic auth)', () => 
   let daemon: DaemonProcess;
   let withCert: Agent;
   beforeAll(async () => {
-    const hash = bcrypt.hashSync(PASSWORD, 10);
+    const hash = hashSync(PASSWORD, 10);
     const web = writeTempFile(
       'web.yml',
       `tls_server_config:\n  cert_file: ${join(pki.dir, 'server.crt')}\n  key_file: ${join(pki.dir, 'server.key')}\n` +
@@ -84,7 +84,7 @@ describe('a secured endpoint (TLS with client certificates, basic auth)', () => 
 
 describe('health probes without credentials, when asked for', () => {
   it('serves /-/healthy and /-/ready without basic auth, and still guards /metrics', async () => {
-    const web = writeTempFile('web.yml', `basic_auth_users:\n  prometheus: "${bcrypt.hashSync(PASSWORD, 4)}"\n`);
+    const web = writeTempFile('web.yml', `basic_auth_users:\n  prometheus: "${hashSync(PASSWORD, 4)}"\n`);
     const daemon = await startDaemon([`--config.file=${writeTempFile('c.yaml', config())}`, `--web.config.file=${web}`, '--web.health-without-auth']);
     try {
       expect((await fetch(`${daemon.url}/-/healthy`)).status).toBe(200);
@@ -99,7 +99,7 @@ describe('health probes without credentials, when asked for', () => {
 
 describe('a web config file that changes while the daemon runs', () => {
   it('rejects a broken change and keeps serving, then applies a good one without a restart', async () => {
-    const userLine = (user: string) => `basic_auth_users:\n  ${user}: "${bcrypt.hashSync(PASSWORD, 4)}"\n`;
+    const userLine = (user: string) => `basic_auth_users:\n  ${user}: "${hashSync(PASSWORD, 4)}"\n`;
     const web = writeTempFile('web.yml', userLine('prometheus'));
     const daemon = await startDaemon([`--config.file=${writeTempFile('c.yaml', config())}`, `--web.config.file=${web}`]);
     const as = (user: string) => ({ headers: { authorization: `Basic ${Buffer.from(`${user}:${PASSWORD}`).toString('base64')}` } });
@@ -148,5 +148,77 @@ describe('an endpoint facing malformed requests', () => {
 
   it('logs no stack trace for any of it', () => {
     expect(daemon.lines.join('\n')).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('POST /-/reload', () => {
+  const post = (url: string, init: RequestInit = {}) => fetch(`${url}/-/reload`, { method: 'POST', ...init });
+
+  it('is off without --web.enable-lifecycle, as in Prometheus: 403, and no reload happens', async () => {
+    const daemon = await startDaemon([`--config.file=${writeTempFile('c.yaml', config())}`]);
+    try {
+      const reply = await post(daemon.url);
+      expect(reply.status).toBe(403);
+      expect(await reply.text()).toBe('Lifecycle API is not enabled (start with --web.enable-lifecycle).\n');
+      expect(daemon.logs().filter((r) => r.msg === 'config reloaded')).toEqual([]);
+    } finally {
+      await daemon.stop();
+    }
+  });
+
+  it('with the flag: behind basic auth like /metrics, and rate-limited with a counted 429', async () => {
+    const web = writeTempFile('web.yml', `basic_auth_users:\n  prometheus: "${hashSync(PASSWORD, 4)}"\n`);
+    const daemon = await startDaemon([`--config.file=${writeTempFile('c.yaml', config())}`, `--web.config.file=${web}`, '--web.enable-lifecycle']);
+    const as = { headers: { authorization: `Basic ${Buffer.from(`prometheus:${PASSWORD}`).toString('base64')}` } };
+    try {
+      // Strangers neither reload nor spend the budget.
+      for (let i = 0; i < 5; i++) expect((await post(daemon.url)).status).toBe(401);
+      const answers: number[] = [];
+      const started = Date.now();
+      for (let i = 0; i < 6; i++) answers.push((await post(daemon.url, as)).status);
+      // 3 at once, then one per 10 s: however slow this machine is, no more than the bucket can have held.
+      const earned = Math.floor((Date.now() - started) / 10_000);
+      const passed = answers.filter((status) => status === 200).length;
+      expect(answers.slice(0, 3)).toEqual([200, 200, 200]);
+      expect(passed).toBeLessThanOrEqual(3 + earned);
+      expect(answers.every((status) => status === 200 || status === 429)).toBe(true);
+      const refused = await post(daemon.url, as);
+      if (refused.status === 429) {
+        expect(refused.headers.get('retry-after')).toMatch(/^\d+$/);
+        expect(await refused.text()).toMatch(/^Reload refused: 3 at once, then one per 10s; retry in \d+s \(SIGHUP is not limited\)\.\n$/);
+      }
+      const rejectedCount = answers.filter((status) => status === 429).length + (refused.status === 429 ? 1 : 0);
+      expect(rejectedCount).toBeGreaterThan(0);
+      const samples = await scrape(daemon.url, as);
+      const refusals = (reason: string) => values(samples, 'huaweicloud_vault_exporter_web_refused_total', { reason });
+      expect(refusals('reload_rate_limit')).toEqual([rejectedCount]);
+      expect(refusals('unauthorized')).toEqual([5]);
+      expect(refusals('auth_busy')).toEqual([0]);
+      expect(daemon.logs().filter((r) => r.msg === 'config reloaded')).toHaveLength(7 - rejectedCount);
+    } finally {
+      await daemon.stop();
+    }
+  });
+});
+
+describe('a TLS endpoint facing what Go answers', () => {
+  it('answers plain HTTP on the HTTPS port with Go\'s 400, and verifies client certificates against the system roots without client_ca_file', async () => {
+    const web = writeTempFile('web.yml',
+      `tls_server_config:\n  cert_file: ${join(pki.dir, 'server.crt')}\n  key_file: ${join(pki.dir, 'server.key')}\n  client_auth_type: RequireAndVerifyClientCert\n`);
+    // The system store is read from SSL_CERT_FILE when set: here it holds the test CA alone.
+    const daemon = await startDaemon([`--config.file=${writeTempFile('c.yaml', config())}`, `--web.config.file=${web}`], { SSL_CERT_FILE: join(pki.dir, 'ca.crt') });
+    try {
+      const port = Number(new URL(daemon.url).port);
+      expect(await raw(port, 'GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n')).toBe('HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n');
+      const withCert = new Agent({ connect: { ca: pki.pem('ca.crt'), cert: pki.pem('client.crt'), key: pki.pem('client.key') } });
+      const response = await request(`${daemon.url}/-/healthy`, { dispatcher: withCert });
+      expect(response.statusCode).toBe(200);
+      await response.body.dump();
+      await withCert.close();
+      const line = await daemon.waitForLog((r) => r.msg === 'TLS connection rejected');
+      expect(line).toMatchObject({ remote_address: '127.0.0.1', reason: 'plain HTTP request on the HTTPS port', suppressed: 0 });
+    } finally {
+      await daemon.stop();
+    }
   });
 });

@@ -32,7 +32,7 @@ async function setup(refresh: string, sizes = { cbr: 300, hss: 60 }, projects = 
     tokens: [TOKEN],
   });
   const configFile = writeTempFile('exporter.yaml', configText(cloud, refresh, configured));
-  const daemon = await startDaemon([`--config.file=${configFile}`]);
+  const daemon = await startDaemon([`--config.file=${configFile}`, '--web.enable-lifecycle']);
   running.push({ daemon, cloud });
   return { cloud, daemon, configFile };
 }

@@ -144,7 +144,7 @@ describe('secrets and shutdown', () => {
     const tokenFile = writeTempFile('token', `${TOKEN}\n`);
     const text = (file: string, projects = ['tf']) => `refresh: { schedule: "0 0 1 1 *" }\nauth: { token_file: "${file}" }\ntargets:\n${targetLines(cloud, projects)}`;
     const configFile = writeTempFile('exporter.yaml', text(tokenFile));
-    const daemon = await startDaemon([`--config.file=${configFile}`]);
+    const daemon = await startDaemon([`--config.file=${configFile}`, '--web.enable-lifecycle']);
     running.push({ daemon });
     await waitFor200(`${daemon.url}/-/ready`);
     writeFileSync(configFile, text('/nonexistent/token'));

@@ -7,7 +7,7 @@ import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
-import bcrypt from 'bcryptjs';
+import { hashSync } from '@node-rs/bcrypt';
 import express from 'express';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../src/config/load.js';
@@ -16,14 +16,14 @@ import { loadWebConfig } from '../../src/server/web-config.js';
 
 // Counts bcrypt work, to see the cache and the decoy hash at work.
 const bcryptCalls = vi.hoisted(() => ({ compare: 0, hashes: [] as string[] }));
-vi.mock('bcryptjs', async (importOriginal) => {
-  const actual = await importOriginal<typeof import('bcryptjs')>();
-  const compare = (password: string, hash: string) => {
+vi.mock('@node-rs/bcrypt', async (importOriginal) => {
+  const actual = await importOriginal<typeof import('@node-rs/bcrypt')>();
+  const verify = (password: string, hash: string) => {
     bcryptCalls.compare++;
     bcryptCalls.hashes.push(hash);
-    return actual.default.compare(password, hash);
+    return actual.verify(password, hash);
   };
-  return { ...actual, compare, default: { ...actual.default, compare } };
+  return { ...actual, verify };
 });
 
 const dir = mkdtempSync(join(tmpdir(), 'secure-listen-test-'));
@@ -53,7 +53,7 @@ function webConfig(yaml: string) {
 }
 
 const tlsBase = 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n';
-const hash = bcrypt.hashSync('right', 4).replace(/^\$2b\$/, '$2y$');
+const hash = hashSync('right', 4).replace(/^\$2b\$/, '$2y$');
 
 const app = express();
 app.get('/metrics', (_req, res) => void res.type('text/plain').send('vault_up 1\n'));
@@ -155,9 +155,17 @@ describe('serve with TLS client certificates', () => {
     });
     expect(server.url).toBe(`https://127.0.0.1:${server.port}`);
     expect(await get(server, '/metrics', { tls: client('client') })).toMatchObject({ status: 200, body: 'vault_up 1\n' });
-    await expect(get(server, '/metrics')).rejects.toThrow(/certificate required|alert|ECONNRESET|socket hang up/i);
-    await expect(get(server, '/metrics', { tls: client('rogue') })).rejects.toThrow();
+    // No certificate: OpenSSL fails the handshake and tells the client so (TLS 1.3: the alert arrives on read).
+    await expect(get(server, '/metrics')).rejects.toThrow(/alert certificate required/i);
+    // An untrusted chain is judged after the handshake, where no alert can be sent: a one-line 403 instead.
+    expect(await get(server, '/metrics', { tls: client('rogue') })).toMatchObject({
+      status: 403, body: 'Forbidden: client certificate not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE).\n',
+    });
     await vi.waitFor(() => expect(onTlsRejection).toHaveBeenCalledTimes(2));
+    expect(onTlsRejection.mock.calls).toEqual([
+      ['peer did not return a certificate', '127.0.0.1', 0],
+      ['client certificate not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)', '127.0.0.1', 0],
+    ]);
   });
 
   it('RequireAndVerifyClientCert under TLS 1.2 fails the handshake itself without a certificate', async () => {
@@ -168,21 +176,30 @@ describe('serve with TLS client certificates', () => {
     await expect(handshake(server, client('client'))).resolves.toMatchObject({ protocol: 'TLSv1.2' });
   });
 
-  it('RequireAnyClientCert: any certificate gets in, none is dropped', async () => {
+  it('RequireAnyClientCert: any certificate gets in; none fails the handshake with an alert', async () => {
     const onTlsRejection = vi.fn();
     const server = await start({ webConfig: webConfig(`${tlsBase}  client_auth_type: RequireAnyClientCert\n`), onTlsRejection });
     expect((await get(server, '/metrics', { tls: client('rogue') })).status).toBe(200);
-    await expect(get(server, '/metrics')).rejects.toThrow();
-    expect(onTlsRejection).toHaveBeenCalledWith('no client certificate', '127.0.0.1');
+    await expect(get(server, '/metrics')).rejects.toThrow(/alert certificate required/i);
+    await expect(handshake(server, { maxVersion: 'TLSv1.2' })).rejects.toThrow(/alert handshake failure/i);
+    await vi.waitFor(() => expect(onTlsRejection).toHaveBeenCalledTimes(2));
+    expect(onTlsRejection).toHaveBeenCalledWith('peer did not return a certificate', '127.0.0.1', 0);
   });
 
-  it('VerifyClientCertIfGiven: no certificate gets in, a foreign one is dropped', async () => {
+  it('VerifyClientCertIfGiven: no certificate gets in, a foreign one is refused', async () => {
     const server = await start({
       webConfig: webConfig(`${tlsBase}  client_auth_type: VerifyClientCertIfGiven\n  client_ca_file: ca.crt\n`),
     });
     expect((await get(server, '/metrics')).status).toBe(200);
     expect((await get(server, '/metrics', { tls: client('client') })).status).toBe(200);
-    await expect(get(server, '/metrics', { tls: client('rogue') })).rejects.toThrow();
+    expect((await get(server, '/metrics', { tls: client('rogue') })).status).toBe(403);
+  });
+
+  it('a verifying type without client_ca_file verifies against the system roots, as Go does', async () => {
+    // The test CA is in no system store: its client certificate is refused, where a private CA file would admit it.
+    const server = await start({ webConfig: webConfig(`${tlsBase}  client_auth_type: RequireAndVerifyClientCert\n`) });
+    const reply = await get(server, '/metrics', { tls: client('client') });
+    expect(reply).toMatchObject({ status: 403, body: expect.stringMatching(/^Forbidden: client certificate not trusted \(/) });
   });
 
   it('client_allowed_sans: only a certificate carrying one of the listed SANs gets in', async () => {
@@ -192,14 +209,16 @@ describe('serve with TLS client certificates', () => {
     expect((await get(allowed, '/metrics', { tls: client('client') })).status).toBe(200);
     const onTlsRejection = vi.fn();
     const other = await start({ webConfig: config('grafana.monitoring.svc'), onTlsRejection });
-    await expect(get(other, '/metrics', { tls: client('client') })).rejects.toThrow();
-    expect(onTlsRejection).toHaveBeenCalledWith('client certificate has none of client_allowed_sans', '127.0.0.1');
+    expect((await get(other, '/metrics', { tls: client('client') })).status).toBe(403);
+    expect(onTlsRejection).toHaveBeenCalledWith('client certificate has none of client_allowed_sans', '127.0.0.1', 0);
   });
 });
 
 describe('serve with TLS versions and cipher suites', () => {
   it('uses the configured TLS 1.2 suite and keeps TLS 1.3 available', async () => {
-    const server = await start({ webConfig: webConfig(`${tlsBase}  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]\n`) });
+    const server = await start({
+      webConfig: webConfig(`${tlsBase}  cipher_suites: [TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384]\nhttp_server_config:\n  http2: false\n`),
+    });
     expect(await handshake(server, { maxVersion: 'TLSv1.2' })).toEqual({ protocol: 'TLSv1.2', cipher: 'ECDHE-ECDSA-AES256-GCM-SHA384' });
     expect((await handshake(server)).protocol).toBe('TLSv1.3');
   });
@@ -242,18 +261,21 @@ basic_auth_users:
     expect((await get(exempting, '/metrics')).status).toBe(401);
   });
 
-  it('runs bcrypt once per correct password, every time for wrong ones and unknown users', async () => {
+  it('runs bcrypt once per distinct credentials; unknown users against a decoy of the same cost', async () => {
     const server = await start({ webConfig: authConfig() });
     const before = bcryptCalls.compare;
     for (let i = 0; i < 3; i++) expect((await get(server, '/metrics', { auth: 'alice:right' })).status).toBe(200);
     expect(bcryptCalls.compare - before).toBe(1);
-    for (let i = 0; i < 2; i++) await get(server, '/metrics', { auth: 'alice:wrong' });
+    // A wrong password is remembered too (apart from successes): repeating it costs nothing.
+    for (let i = 0; i < 2; i++) expect((await get(server, '/metrics', { auth: 'alice:wrong' })).status).toBe(401);
+    expect((await get(server, '/metrics', { auth: 'alice:wrong-2' })).status).toBe(401);
+    expect(bcryptCalls.compare - before).toBe(3);
     // Unknown users are compared against a decoy hash of the same cost, not answered at once.
-    await get(server, '/metrics', { auth: 'mallory:right' });
+    expect((await get(server, '/metrics', { auth: 'mallory:right' })).status).toBe(401);
     expect(bcryptCalls.compare - before).toBe(4);
     const decoy = bcryptCalls.hashes.at(-1) ?? '';
     expect(decoy).not.toBe(hash);
-    expect(bcrypt.getRounds(decoy)).toBe(bcrypt.getRounds(hash));
+    expect(decoy.slice(0, 7)).toBe('$2b$04$');
   });
 });
 
@@ -307,6 +329,20 @@ describe('serve following its web config file', () => {
     expect((await get(server, '/metrics', { auth: 'bob:right' })).status).toBe(200);
     expect(rejections).toEqual([expect.stringContaining('live-web.yml')]);
     expect(reloads).toHaveLength(2);
+  });
+});
+
+describe('serve following a changed client_auth_type', () => {
+  it('applies it to the next connection without a restart, as toolkit\'s TestConfigReloading', async () => {
+    const path = join(dir, 'policy-web.yml');
+    writeFileSync(path, `${tlsBase}  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n`);
+    const reloads: string[] = [];
+    const server = await start({ webConfig: loadWebConfig(path), webConfigChanges: { onReload: (next) => reloads.push(next.origin), onRejected: () => undefined } });
+    await expect(get(server, '/metrics')).rejects.toThrow(/alert certificate required/i);
+    writeFileSync(path, `${tlsBase}  client_auth_type: VerifyClientCertIfGiven\n  client_ca_file: ca.crt\n`);
+    // The file is looked at per connection, at most once a second: the first connections may still see the old policy.
+    await vi.waitFor(async () => expect((await get(server, '/metrics').catch(() => ({ status: 0 }))).status).toBe(200), { timeout: 10_000, interval: 200 });
+    expect(reloads).toEqual([path]);
   });
 });
 

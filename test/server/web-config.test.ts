@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import bcrypt from 'bcryptjs';
+import { hashSync } from '@node-rs/bcrypt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/load.js';
 import { loadWebConfig } from '../../src/server/web-config.js';
@@ -45,7 +45,7 @@ function loadError(yaml: string): string {
   throw new Error('expected a ConfigError');
 }
 
-const hash = bcrypt.hashSync('secret', 4).replace(/^\$2b\$/, '$2y$');
+const hash = hashSync('secret', 4).replace(/^\$2b\$/, '$2y$');
 const tlsBase = 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n';
 
 beforeAll(makePki);
@@ -114,6 +114,24 @@ basic_auth_users:
     expect(config.tls?.cert).toContain('BEGIN CERTIFICATE');
   });
 
+  it('client CAs with every type that asks for a certificate; without one, verifying types use the system roots', () => {
+    for (const type of ['RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven']) {
+      expect(load(`${tlsBase}  client_ca_file: ca.crt\n  client_auth_type: ${type}\n`).tls?.ca).toBe(readFileSync(join(dir, 'ca.crt'), 'utf8'));
+    }
+    const system = load(`${tlsBase}  client_auth_type: RequireAndVerifyClientCert\n`).tls?.ca;
+    expect(Array.isArray(system) && system.length).toBeGreaterThan(0);
+    expect(load(`${tlsBase}  client_auth_type: RequireAnyClientCert\n`).tls?.ca).toBeUndefined();
+  });
+
+  it('rate_limit as exporter-toolkit reads it: Go durations or nanoseconds, off at interval 0', () => {
+    expect(load('rate_limit:\n  interval: 1s\n  burst: 5\n').rateLimit).toEqual({ intervalMs: 1000, burst: 5 });
+    expect(load('rate_limit:\n  interval: 1m30.5s\n').rateLimit).toEqual({ intervalMs: 90_500, burst: 0 });
+    expect(load('rate_limit:\n  interval: 250000000\n  burst: 1\n').rateLimit).toEqual({ intervalMs: 250, burst: 1 });
+    expect(load('rate_limit:\n  interval: 0\n  burst: 0\n').rateLimit).toBeUndefined();
+    expect(load('rate_limit:\n  interval: "0s"\n').rateLimit).toBeUndefined();
+    expect(load('rate_limit:\n').rateLimit).toBeUndefined();
+  });
+
   it('TLS settings without any certificate setting, or empty ones: plain HTTP, as exporter-toolkit does', () => {
     expect(load('tls_server_config:\n  min_version: TLS13\n').tls).toBeUndefined();
     expect(load('tls_server_config:\n  cert_file: ""\n  key_file: ""\n').tls).toBeUndefined();
@@ -138,16 +156,18 @@ describe('loadWebConfig rejects with one line naming the key', () => {
     ['a cert without a key', 'tls_server_config:\n  cert_file: server.crt\n', /: tls_server_config: missing one of key or key_file$/],
     ['both cert and cert_file', `${tlsBase}  cert: x\n`, /: tls_server_config\.cert_file: set only one of cert and cert_file$/],
     ['a CA without a client_auth_type', `${tlsBase}  client_ca_file: ca.crt\n`,
-      /: tls_server_config\.client_ca_file: is only used with client_auth_type .* not NoClientCert$/],
-    ['a CA with a type that does not verify', `${tlsBase}  client_ca_file: ca.crt\n  client_auth_type: RequireAnyClientCert\n`,
-      /: tls_server_config\.client_ca_file: .* not RequireAnyClientCert$/],
-    ['a verifying type without a CA', `${tlsBase}  client_auth_type: RequireAndVerifyClientCert\n`,
-      /: tls_server_config\.client_auth_type: RequireAndVerifyClientCert needs client_ca_file/],
+      /: tls_server_config\.client_ca_file: client CA's have been configured without a client_auth_type$/],
     ['a CA file without certificates', `${tlsBase}  client_ca_file: empty-ca.crt\n  client_auth_type: VerifyClientCertIfGiven\n`,
       /: tls_server_config\.client_ca_file: contains no PEM certificate$/],
     ['an unknown client_auth_type', `${tlsBase}  client_auth_type: Always\n`, /: tls_server_config\.client_auth_type: must be one of NoClientCert, /],
     ['SANs the client may skip', `${tlsBase}  client_ca_file: ca.crt\n  client_auth_type: VerifyClientCertIfGiven\n  client_allowed_sans: [a]\n`,
       /: tls_server_config\.client_allowed_sans: needs client_auth_type RequireAnyClientCert or RequireAndVerifyClientCert$/],
+    ['a min_version OpenSSL 3 cannot serve', `${tlsBase}  min_version: TLS10\n`,
+      /: tls_server_config\.min_version: TLS10: this runtime \(OpenSSL 3\.[^)]*\) serves only TLS12 and TLS13; set TLS12 or remove it$/],
+    ['a max_version OpenSSL 3 cannot serve', `${tlsBase}  min_version: TLS11\n  max_version: TLS11\n`,
+      /: tls_server_config\.max_version: TLS11: this runtime \(OpenSSL 3\.[^)]*\) serves only TLS12 and TLS13$/],
+    ['TLS 1.2 cipher_suites without an HTTP/2 suite while http2 is on', `${tlsBase}  cipher_suites: [TLS_RSA_WITH_AES_128_CBC_SHA]\n`,
+      /: tls_server_config\.cipher_suites: with http2 on \(the default\), needs one of TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256 or /],
     ['an unknown TLS version', `${tlsBase}  min_version: TLS14\n`, /: tls_server_config\.min_version: must be one of TLS10, TLS11, TLS12, TLS13$/],
     ['a TLS version as a number', `${tlsBase}  max_version: 1.3\n`, /: tls_server_config\.max_version: .*expected string/],
     ['min_version above max_version', `${tlsBase}  min_version: TLS13\n  max_version: TLS12\n`,
@@ -162,7 +182,9 @@ describe('loadWebConfig rejects with one line naming the key', () => {
       /: http_server_config\.headers\.Content-Security-Policy: contains a control character or a line break$/],
     ['a password that is not a bcrypt hash', 'basic_auth_users:\n  alice: plain-text-password\n', /: basic_auth_users\.alice: not a bcrypt hash/],
     ['a user name with a colon', `basic_auth_users:\n  "a:b": ${hash}\n`, /: basic_auth_users\.a:b: a user name cannot contain ":"/],
-    ['rate_limit', 'rate_limit:\n  interval: 1s\n  burst: 5\n', /: rate_limit: not supported by this exporter/],
+    ['a rate_limit interval that is no Go duration', 'rate_limit:\n  interval: 1 second\n', /: rate_limit\.interval: "1 second" is not a Go duration/],
+    ['a negative rate_limit burst', 'rate_limit:\n  interval: 1s\n  burst: -1\n', /: rate_limit\.burst: .*>=0/],
+    ['an unknown rate_limit key', 'rate_limit:\n  every: 1s\n', /: rate_limit: unknown key "every"$/],
     ['YAML that does not parse', 'tls_server_config: [\n', /: not valid YAML: /],
   ];
 
