@@ -1,9 +1,16 @@
 import { parseCbrVault, type CbrVault } from './cbr-vault.js';
 import type { ApiContext } from './get-json.js';
-import { listVaults, readListBody, type PagedApi, type VaultListing } from './list-vaults.js';
+import { listVaults, pagedApi, type ListApiFacts, type PagedApi, type VaultListing } from './list-vaults.js';
 
-/** CBR answers up to 1000 vaults a page (documented range 1–1000). */
-export const CBR_PAGE_LIMIT = 1000;
+/** CBR GET /v3/{project_id}/vaults: limit 1–1000 (default 1000), offset without a documented maximum. */
+export const CBR_LIST: ListApiFacts = {
+  path: '/v3/{project_id}/vaults',
+  defaultLimit: 1000,
+  minLimit: 1,
+  maxLimit: 1000,
+  recordsKey: 'vaults',
+  totalKey: 'count',
+};
 /** The CBR list shows one cloud type at a time (default public): hybrid vaults (VMware, on-premises files) only when asked. */
 export const CBR_CLOUD_TYPES = ['public', 'hybrid'] as const;
 export type CbrCloudType = (typeof CBR_CLOUD_TYPES)[number];
@@ -14,17 +21,11 @@ export interface CbrQuery {
   enterpriseProjectId?: string;
 }
 
-export function cbrApi(endpoint: string, projectId: string, query: CbrQuery = {}, pageLimit = CBR_PAGE_LIMIT): PagedApi<CbrVault> {
+export function cbrApi(endpoint: string, projectId: string, query: CbrQuery = {}): PagedApi<CbrVault> {
   const extra = new URLSearchParams();
   if (query.cloudType) extra.set('cloud_type', query.cloudType);
   if (query.enterpriseProjectId) extra.set('enterprise_project_id', query.enterpriseProjectId);
-  const tail = extra.size > 0 ? `&${extra.toString()}` : '';
-  return {
-    pageLimit,
-    url: (offset, limit) => new URL(`${endpoint}/v3/${encodeURIComponent(projectId)}/vaults?limit=${limit}&offset=${offset}${tail}`),
-    readPage: (body, url) => readListBody(body, url, 'vaults', 'count'),
-    parse: parseCbrVault,
-  };
+  return pagedApi(CBR_LIST, parseCbrVault, endpoint, projectId, extra);
 }
 
 /** The listings of several queries as one: vaults joined by id (a vault listed by both is kept once), figures added. */

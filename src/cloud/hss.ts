@@ -1,21 +1,23 @@
 import { parseHssVault, type HssVault } from './hss-vault.js';
 import type { ApiContext } from './get-json.js';
-import { listVaults, readListBody, type PagedApi, type VaultListing } from './list-vaults.js';
+import { listVaults, pagedApi, type ListApiFacts, type PagedApi, type VaultListing } from './list-vaults.js';
 
-/** HSS accepts limit 10–200 and defaults to 10: a client that omits it silently reads 10 vaults. */
-export const HSS_PAGE_LIMIT = 200;
-/** HSS rejects an offset above 2,000,000. */
-export const HSS_MAX_OFFSET = 2_000_000;
+/**
+ * HSS GET /v5/{project_id}/ransomware/optional/vaults: limit 10–200, and 10 when none is sent (a client that
+ * omits it silently reads 10 vaults); an offset above 2,000,000 is refused. It takes no enterprise project.
+ */
+export const HSS_LIST: ListApiFacts = {
+  path: '/v5/{project_id}/ransomware/optional/vaults',
+  defaultLimit: 10,
+  minLimit: 10,
+  maxLimit: 200,
+  maxOffset: 2_000_000,
+  recordsKey: 'data_list',
+  totalKey: 'total_num',
+};
 
 export function hssApi(endpoint: string, projectId: string): PagedApi<HssVault> {
-  return {
-    pageLimit: HSS_PAGE_LIMIT,
-    maxOffset: HSS_MAX_OFFSET,
-    url: (offset, limit) =>
-      new URL(`${endpoint}/v5/${encodeURIComponent(projectId)}/ransomware/optional/vaults?offset=${offset}&limit=${limit}`),
-    readPage: (body, url) => readListBody(body, url, 'data_list', 'total_num'),
-    parse: parseHssVault,
-  };
+  return pagedApi(HSS_LIST, parseHssVault, endpoint, projectId);
 }
 
 /** Every HSS ransomware backup vault of one project, as far as the offset cap reaches. */

@@ -5,6 +5,34 @@ import { isRecord } from './record-fields.js';
 
 export type { PagedApi } from './read-pages.js';
 
+/** A list API as its reference page states it: read by its client and by the simulator that stands in for it. */
+export interface ListApiFacts {
+  /** The path, with `{project_id}`. */
+  path: string;
+  /** `limit`: the API's default when none is sent, and the range it accepts. */
+  defaultLimit: number;
+  minLimit: number;
+  maxLimit: number;
+  /** Largest `offset` accepted; unbounded when absent. */
+  maxOffset?: number;
+  /** The body's array of records and its total. */
+  recordsKey: string;
+  totalKey: string;
+}
+
+/** The PagedApi of one listing of `facts` for one project: pages of the largest limit, `query` on every page. */
+export function pagedApi<T>(facts: ListApiFacts, parse: PagedApi<T>['parse'], endpoint: string, projectId: string, query = new URLSearchParams()): PagedApi<T> {
+  const base = `${endpoint}${facts.path.replace('{project_id}', encodeURIComponent(projectId))}`;
+  const tail = query.size > 0 ? `&${query.toString()}` : '';
+  return {
+    pageLimit: facts.maxLimit,
+    ...(facts.maxOffset === undefined ? {} : { maxOffset: facts.maxOffset }),
+    url: (offset, limit) => new URL(`${base}?limit=${limit}&offset=${offset}${tail}`),
+    readPage: (body, url) => readListBody(body, url, facts.recordsKey, facts.totalKey),
+    parse,
+  };
+}
+
 export interface VaultListing<T> {
   vaults: T[];
   /** The total the API reported on the last pass. */

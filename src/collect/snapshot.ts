@@ -1,6 +1,5 @@
-import type { CbrVault } from '../cloud/cbr-vault.js';
-import type { HssVault } from '../cloud/hss-vault.js';
-import type { Source } from '../config/schema.js';
+import type { VaultOf } from '../cloud/vault-apis.js';
+import type { Source } from '../config/sources.js';
 
 /** One (target, source) pair: the unit that is refreshed, published and reported on. */
 export interface Pair {
@@ -16,9 +15,7 @@ export interface Pair {
  * The complete result of one successful listing of a pair, published whole or not at all.
  * Holds only what the metrics export, never the raw API records.
  */
-export type VaultSnapshot =
-  | { pair: Pair; source: 'cbr'; vaults: readonly CbrVault[]; takenAt: number }
-  | { pair: Pair; source: 'hss'; vaults: readonly HssVault[]; takenAt: number };
+export type VaultSnapshot = { [S in Source]: { pair: Pair; source: S; vaults: readonly VaultOf<S>[]; takenAt: number } }[Source];
 
 /**
  * What the exporter reports about a pair: its figures and the snapshot it serves. Never changed once made:

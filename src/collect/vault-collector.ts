@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
 import { startDeadline } from '../cloud/deadline.js';
-import type { PairListing, PairSource } from './pair-source.js';
+import type { ListablePair, PairListing } from './listable-pair.js';
 import { carriedStatus, type PairStatus, type VaultSnapshot } from './snapshot.js';
 
 export interface CollectorOptions {
-  sources: readonly PairSource[];
+  sources: readonly ListablePair[];
   /** Pairs listed at once. */
   parallelPairs: number;
   /** A whole refresh is abandoned after this long. */
@@ -32,9 +32,8 @@ export function newCounters(): CollectorCounters {
 type Listener = (status: PairStatus) => void;
 
 function snapshotOf(listing: PairListing, status: PairStatus, takenAt: number): VaultSnapshot {
-  return listing.source === 'cbr'
-    ? { pair: status.pair, source: 'cbr', vaults: listing.listing.vaults, takenAt }
-    : { pair: status.pair, source: 'hss', vaults: listing.listing.vaults, takenAt };
+  // The same correlation as PairListing's: the vaults are the listing's, of its source.
+  return { pair: status.pair, source: listing.source, vaults: listing.listing.vaults, takenAt } as VaultSnapshot;
 }
 
 /**
@@ -132,7 +131,7 @@ export class VaultCollector {
   }
 
   private async refreshPair(index: number, signal: AbortSignal, stop: AbortSignal | undefined): Promise<void> {
-    const source = this.options.sources[index] as PairSource;
+    const source = this.options.sources[index] as ListablePair;
     const started = this.now();
     const log = this.options.log.child({ pair: source.pair.key });
     this.listing.add(index);

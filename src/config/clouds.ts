@@ -4,13 +4,10 @@
  * the resolved config) and the documentation test all read it.
  */
 
-/** URL patterns; `{region}` and `{domain}` are filled in. */
-export interface HostPatterns {
-  cbr: string;
-  /** Absent: the cloud publishes no HSS ransomware vault list. */
-  hss?: string;
-  iam: string;
-}
+import { SOURCES, type PerSource } from './sources.js';
+
+/** URL patterns per source, and IAM's; `{region}` and `{domain}` are filled in. A source absent: the cloud does not publish it. */
+export type HostPatterns = Partial<PerSource<string>> & { iam: string };
 
 export interface CloudPreset {
   /** What the docs call it. */
@@ -82,7 +79,7 @@ export const CLOUD_NAMES = Object.keys(CLOUD_PRESETS) as CloudName[];
 export const DEFAULT_CLOUD: CloudName = 'huaweicloud';
 
 /** Huawei Cloud Stack and other private stacks: hosts under the operator's own domain. */
-export const STACK_HOSTS: HostPatterns = {
+export const STACK_HOSTS: PerSource<string> & { iam: string } = {
   cbr: 'https://cbr.{region}.{domain}',
   hss: 'https://hss.{region}.{domain}',
   iam: 'https://iam-apigateway-proxy.{domain}',
@@ -91,11 +88,8 @@ export const STACK_HOSTS: HostPatterns = {
 /** A `cloud:` value after validation: a preset, or a stack's domain (and IAM URL, when given). */
 export type CloudSpec = { preset: CloudName } | { domain: string; iam?: string };
 
-export interface Endpoints {
-  cbr: string;
-  hss?: string;
-  iam: string;
-}
+/** A target's endpoints: one per source its cloud publishes (or `endpoints:` names), and IAM. */
+export type Endpoints = Partial<PerSource<string>> & { iam: string };
 
 function fill(pattern: string, region: string, domain = ''): string {
   return pattern.replaceAll('{region}', region).replaceAll('{domain}', domain);
@@ -103,13 +97,15 @@ function fill(pattern: string, region: string, domain = ''): string {
 
 /** The default endpoints of `cloud` in `region`, before any `endpoints:` override. */
 export function defaultEndpoints(cloud: CloudSpec, region: string): Endpoints {
-  if ('domain' in cloud) {
-    const { cbr, hss = '', iam } = STACK_HOSTS;
-    return { cbr: fill(cbr, region, cloud.domain), hss: fill(hss, region, cloud.domain), iam: cloud.iam ?? fill(iam, region, cloud.domain) };
+  const stack = 'domain' in cloud;
+  const patterns: HostPatterns = stack ? STACK_HOSTS : { ...CLOUD_PRESETS[cloud.preset].hosts, ...(CLOUD_PRESETS[cloud.preset] as CloudPreset).regions?.[region] };
+  const domain = stack ? cloud.domain : '';
+  const endpoints: Endpoints = { iam: stack && cloud.iam ? cloud.iam : fill(patterns.iam, region, domain) };
+  for (const source of SOURCES) {
+    const pattern = patterns[source];
+    if (pattern) endpoints[source] = fill(pattern, region, domain);
   }
-  const preset: CloudPreset = CLOUD_PRESETS[cloud.preset];
-  const patterns: HostPatterns = { ...preset.hosts, ...preset.regions?.[region] };
-  return { cbr: fill(patterns.cbr, region), ...(patterns.hss ? { hss: fill(patterns.hss, region) } : {}), iam: fill(patterns.iam, region) };
+  return endpoints;
 }
 
 export function cloudName(cloud: CloudSpec): string {
@@ -124,14 +120,15 @@ export function takesEnterpriseProject(cloud: CloudSpec): boolean {
 /** The rows of the default-hosts table in docs/configuration.md, in Markdown (the docs test compares them). */
 export function cloudTableMarkdown(): string {
   const code = (text: string | undefined) => (text ? `\`${text}\`` : 'none');
-  const rows = ['| `cloud:` | CBR | HSS | IAM | notes |', '| --- | --- | --- | --- | --- |'];
+  const hostCells = (hosts: Partial<HostPatterns>, base: HostPatterns) => SOURCES.map((source) => code(hosts[source] ?? base[source])).join(' | ');
+  const rows = [`| \`cloud:\` | ${SOURCES.map((source) => source.toUpperCase()).join(' | ')} | IAM | notes |`, `| --- |${' --- |'.repeat(SOURCES.length + 2)}`];
   for (const name of CLOUD_NAMES) {
     const preset: CloudPreset = CLOUD_PRESETS[name];
-    rows.push(`| \`${name}\`: ${preset.title} | ${code(preset.hosts.cbr)} | ${code(preset.hosts.hss)} | ${code(preset.hosts.iam)} | ${preset.note} |`);
+    rows.push(`| \`${name}\`: ${preset.title} | ${hostCells(preset.hosts, preset.hosts)} | ${code(preset.hosts.iam)} | ${preset.note} |`);
     for (const [region, hosts] of Object.entries(preset.regions ?? {})) {
-      rows.push(`| ↳ region \`${region}\` | ${code(hosts.cbr ?? preset.hosts.cbr)} | ${code(hosts.hss ?? preset.hosts.hss)} | ${code(hosts.iam ?? preset.hosts.iam)} | |`);
+      rows.push(`| ↳ region \`${region}\` | ${hostCells(hosts, preset.hosts)} | ${code(hosts.iam ?? preset.hosts.iam)} | |`);
     }
   }
-  rows.push(`| \`{ domain: D, iam: URL }\`: Huawei Cloud Stack and other stacks | ${code(STACK_HOSTS.cbr)} | ${code(STACK_HOSTS.hss)} | the given \`iam\`, else ${code(STACK_HOSTS.iam)} | CBR takes \`enterprise_project_id\` |`);
+  rows.push(`| \`{ domain: D, iam: URL }\`: Huawei Cloud Stack and other stacks | ${hostCells(STACK_HOSTS, STACK_HOSTS)} | the given \`iam\`, else ${code(STACK_HOSTS.iam)} | CBR takes \`enterprise_project_id\` |`);
   return rows.join('\n');
 }

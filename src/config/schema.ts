@@ -5,10 +5,9 @@ import { authSchema } from './auth.js';
 import { parseByteSize } from './byte-size.js';
 import { CLOUD_NAMES, DEFAULT_CLOUD, type CloudName, type CloudSpec } from './clouds.js';
 import { parseDuration } from './duration.js';
+import { SOURCES, type Source } from './sources.js';
 import { resolveTargets } from './targets.js';
 
-export const SOURCES = ['cbr', 'hss'] as const;
-export type Source = (typeof SOURCES)[number];
 
 const duration = z
   .string()
@@ -54,7 +53,7 @@ const target = z.strictObject({
     .optional(),
   cloud: cloud.optional(),
   endpoints: z
-    .strictObject({ cbr: httpUrl.optional(), hss: httpUrl.optional(), iam: httpUrl.optional() })
+    .strictObject({ ...Object.fromEntries(SOURCES.map((source) => [source, httpUrl.optional()])), iam: httpUrl.optional() } as Record<Source | 'iam', z.ZodOptional<typeof httpUrl>>)
     .default({}),
   /** Sent to CBR as enterprise_project_id (an id or all_granted_eps); HSS takes none. */
   enterprise_project_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'not an enterprise project id (a UUID, 0, or all_granted_eps)' }).optional(),

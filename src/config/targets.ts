@@ -1,7 +1,8 @@
 import type { z } from 'zod';
 import type { AuthConfig } from './auth.js';
 import { cloudName, defaultEndpoints, takesEnterpriseProject, type CloudSpec, type Endpoints } from './clouds.js';
-import type { RawTarget, Source } from './schema.js';
+import type { RawTarget } from './schema.js';
+import { SOURCE_ROWS, SOURCES, type Source } from './sources.js';
 
 /** A target as the rest of the exporter sees it: its cloud, sources and endpoints decided. */
 export interface ResolvedTarget {
@@ -26,12 +27,12 @@ export function resolveTargets(targets: readonly RawTarget[], globalCloud: Cloud
     const cloud = raw.cloud ?? globalCloud;
     const defaults = defaultEndpoints(cloud, raw.region);
     const endpoints: Endpoints = { ...defaults, ...raw.endpoints } as Endpoints;
-    const sources = raw.sources ?? (endpoints.hss ? ['cbr', 'hss'] : ['cbr']);
-    if (sources.includes('hss') && !endpoints.hss) {
+    const sources = raw.sources ?? SOURCES.filter((source) => endpoints[source]);
+    for (const source of sources.filter((source) => !endpoints[source])) {
       ctx.addIssue({
         code: 'custom',
         path: ['targets', i, 'sources'],
-        message: `cloud ${cloudName(cloud)} publishes no HSS ransomware vault list: remove hss (or give endpoints.hss)`,
+        message: `cloud ${cloudName(cloud)} publishes no ${SOURCE_ROWS[source].title}: remove ${source} (or give endpoints.${source})`,
       });
     }
     if (raw.enterprise_project_id !== undefined && !takesEnterpriseProject(cloud)) {

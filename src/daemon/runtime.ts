@@ -9,7 +9,7 @@ import type { Credentials } from '../cloud/request.js';
 import type { AuthConfig } from '../config/auth.js';
 import { ConfigError } from '../config/load.js';
 import type { Config, TargetConfig } from '../config/schema.js';
-import { buildPairSources, type PairSource, type PairSourceDeps } from '../collect/pair-source.js';
+import { listablePairs, type ListablePair, type ListablePairDeps } from '../collect/listable-pair.js';
 import { longestGapMs } from '../collect/schedule-gap.js';
 import { RefreshScheduler } from '../collect/scheduler.js';
 import type { PairStatus } from '../collect/snapshot.js';
@@ -55,7 +55,7 @@ export interface RuntimeDeps {
   counters: CollectorCounters;
   /** The refusal records of the runtime this one replaces. */
   holds?: RefusalHolds;
-  backoff?: PairSourceDeps['backoff'];
+  backoff?: ListablePairDeps['backoff'];
   /** How long refused credentials are held back; default DEFAULT_REFUSAL_BACKOFF. */
   refusalBackoff?: RefusalBackoffSettings;
   /** A full garbage collection to run once each refresh is published (see release-memory.ts). */
@@ -134,12 +134,12 @@ function credentialsOf(config: Config, auths: readonly AuthConfig[], dispatcher:
 /** Reads every file the config names and makes its credentials; throws ConfigError, and then nothing is left open. */
 export function prepareRuntime(config: Config, auths: readonly AuthConfig[], deps: RuntimeDeps): PreparedRuntime {
   const dispatcher = createDispatcher(config);
-  let sources: PairSource[];
+  let sources: ListablePair[];
   let holds: RefusalHolds;
   try {
     holds = holdsFor(auths, deps);
     const credentials = credentialsOf(config, auths, dispatcher, holds, deps);
-    sources = buildPairSources(config, {
+    sources = listablePairs(config, {
       dispatcher,
       limiter: new HostLimiter(config.refresh.concurrency),
       log: deps.log,

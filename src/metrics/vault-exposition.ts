@@ -1,12 +1,11 @@
 import type { Logger } from 'pino';
 import { initialStatus, type PairStatus, type VaultSnapshot } from '../collect/snapshot.js';
-import { CBR_FAMILIES } from './cbr-families.js';
+import { SOURCES, type Source } from '../config/sources.js';
 import { familyHeader } from './exposition.js';
-import type { VaultFamily } from './family.js';
 import { deflateSegmentSync, joinSegments, type DeflatedBody, type DeflatedSegment } from './gzip-parts.js';
-import { HSS_FAMILIES } from './hss-families.js';
 import { pairFigureHeaders, PAIR_FIGURES, renderPairFigures } from './pair-figures.js';
 import { renderSnapshot, type RenderedFamilies } from './render-snapshot.js';
+import { familiesOf, SOURCE_FAMILIES, type SourceFamilies } from './source-families.js';
 
 /** The vault and pair part of /metrics at one instant: compressed segments in exposition order. */
 export interface VaultBody extends DeflatedBody {
@@ -42,11 +41,6 @@ interface PairEntry {
   queued: boolean;
 }
 
-const SOURCES: readonly { source: 'cbr' | 'hss'; families: readonly VaultFamily<never>[] }[] = [
-  { source: 'cbr', families: CBR_FAMILIES as readonly VaultFamily<never>[] },
-  { source: 'hss', families: HSS_FAMILIES as readonly VaultFamily<never>[] },
-];
-
 /**
  * Publishes each pair as one unit: a new status becomes visible only together with the rendered series of the
  * snapshot it serves, so that no scrape sees `source_up 1` or a vault count without the series they describe.
@@ -58,7 +52,7 @@ export class VaultExposition {
   private readonly entries: PairEntry[];
   private readonly byKey = new Map<string, PairEntry>();
   /** `# HELP`/`# TYPE` of each vault family in output order, compressed once. */
-  private readonly headers: { source: 'cbr' | 'hss'; index: number; segment: DeflatedSegment }[] = [];
+  private readonly headers: { source: Source; index: number; segment: DeflatedSegment }[] = [];
   private readonly figureHeaders: DeflatedSegment[];
   private current: Publication | undefined;
   private tail: Promise<void> = Promise.resolve();
@@ -72,10 +66,11 @@ export class VaultExposition {
     statuses: readonly PairStatus[],
     private readonly log: Logger,
     rendered: ReadonlyMap<string, RenderedSnapshot> = new Map(),
+    private readonly families: SourceFamilies = SOURCE_FAMILIES,
     private readonly level = 6,
   ) {
-    for (const { source, families } of SOURCES) {
-      families.forEach((family, index) => {
+    for (const source of SOURCES) {
+      familiesOf(families, source).forEach((family, index) => {
         // prom-client separates families with a blank line.
         const text = `${this.headers.length ? '\n' : ''}${familyHeader(family.name, family.help, 'gauge')}\n`;
         this.headers.push({ source, index, segment: deflateSegmentSync(Buffer.from(text), level) });
@@ -153,7 +148,7 @@ export class VaultExposition {
     const status = entry.wanted;
     const { snapshot } = status;
     let vaults = snapshot === entry.published.status.snapshot ? entry.published.vaults : undefined;
-    if (snapshot && !vaults) vaults = { snapshot, ...(await renderSnapshot(snapshot, this.level)) };
+    if (snapshot && !vaults) vaults = { snapshot, ...(await renderSnapshot(snapshot, this.families, this.level)) };
     this.publish(entry, status, vaults);
   }
 
@@ -168,8 +163,8 @@ export class VaultExposition {
   }
 
   /**
-   * Family by family (CBR, HSS, then the pair figures), each pair's lines in config order, as prom-client lays
-   * out a registry.
+   * Family by family (each source's in SOURCES order, then the pair figures), each pair's lines in config order,
+   * as prom-client lays out a registry.
    */
   private compose(): Publication {
     const segments: DeflatedSegment[] = [];

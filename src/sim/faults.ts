@@ -1,5 +1,5 @@
 import type { ThrottleWindow } from './errors.js';
-import type { VaultSource } from './records.js';
+import type { Source } from './records.js';
 
 /**
  * Fault switches of the simulated cloud, all off by default and changeable while it runs.
@@ -11,7 +11,7 @@ import type { VaultSource } from './records.js';
  */
 export interface FaultSettings {
   /** Restricts counting and every fault to one API; undefined: both. */
-  only: VaultSource | undefined;
+  only: Source | undefined;
   /** Every Nth request gets 429 APIG.0308 ("limit:20,time:1 second"), as APIG sends it: no Retry-After unless set below. */
   throttleEvery: number;
   /** Sent as Retry-After with every 429 when set; APIG documents none. */
@@ -131,12 +131,12 @@ export class Faults {
     this.windowCount = { window: -1, count: 0 };
   }
 
-  private inScope(source: VaultSource): boolean {
+  private inScope(source: Source): boolean {
     return this.current.only === undefined || this.current.only === source;
   }
 
   /** Counts one request to `source` and names the fault it suffers, if any. */
-  next(source: VaultSource): FaultKind | undefined {
+  next(source: Source): FaultKind | undefined {
     if (!this.inScope(source)) return undefined;
     const n = ++this.counter;
     const s = this.current;
@@ -163,15 +163,15 @@ export class Faults {
     return false;
   }
 
-  listingQuirks(source: VaultSource): ListingQuirks {
+  listingQuirks(source: Source): ListingQuirks {
     return this.inScope(source) ? this.current.listing : {};
   }
 
-  extraDelayMs(source: VaultSource): number {
+  extraDelayMs(source: Source): number {
     return this.inScope(source) ? this.current.extraDelayMs : 0;
   }
 
-  pageShift(source: VaultSource): { insert: boolean; delete: boolean } | undefined {
+  pageShift(source: Source): { insert: boolean; delete: boolean } | undefined {
     const { insertBetweenPages: insert, deleteBetweenPages: del } = this.current;
     return (insert || del) && this.inScope(source) ? { insert, delete: del } : undefined;
   }

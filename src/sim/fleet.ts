@@ -30,7 +30,7 @@ import { asHybridVault, buildCbrVault, cbrShapeAt, CBR_HEAD_LENGTH, randomCbrSha
 import { generateHssVaults, HSS_HEAD_LENGTH, randomHssVault } from './hss-fleet.js';
 import { CBR_DEFECTS, HSS_DEFECTS, malformedCbrVaults, malformedHssVaults } from './malformed.js';
 import { hashText, mixSeed, Random, serialUuid } from './random.js';
-import type { CbrVaultRecord, ProjectFleet, VaultRecordOf, VaultSource } from './records.js';
+import type { CbrVaultRecord, ProjectFleet, VaultRecordOf, Source } from './records.js';
 
 export type * from './records.js';
 export { recordId } from './records.js';
@@ -105,10 +105,10 @@ export function generateFleet(options: FleetOptions): ProjectFleet {
 }
 
 /** A new well-formed vault named `inserted-vault-<serial>`, for fleets that change while being listed. */
-export function generateInsertedVault<S extends VaultSource>(projectId: string, source: S, serial: number): VaultRecordOf[S] {
+export function generateInsertedVault<S extends Source>(projectId: string, source: S, serial: number): VaultRecordOf[S] {
   const random = new Random(mixSeed(hashText(projectId), STREAM.inserted, serial));
   const name = `inserted-vault-${serial}`;
-  let record: VaultRecordOf[VaultSource];
+  let record: VaultRecordOf[Source];
   if (source === 'cbr') record = withSerialId(buildCbrVault(random, projectOf(projectId), randomCbrShape(random, name)), STREAM.inserted, serial);
   else {
     const hss = randomHssVault(random, serial);

@@ -1,8 +1,9 @@
 import { apiErrors, type ApiError } from './errors.js';
 import type { Faults, ListingQuirks } from './faults.js';
 import { readPage } from './paging.js';
+import { SIM_SOURCES } from './sources.js';
 import type { ProjectStore } from './projects.js';
-import type { CbrVaultRecord, VaultSource } from './records.js';
+import type { CbrVaultRecord, Source } from './records.js';
 
 /** CBR lists one cloud type per request: `public` (the default) or `hybrid`. */
 export const CBR_CLOUD_TYPES = ['public', 'hybrid'] as const;
@@ -35,18 +36,15 @@ function pageSlice<T>(records: readonly T[], offset: number, limit: number, quir
 export function listingPage(
   store: ProjectStore,
   faults: Faults,
-  source: VaultSource,
+  source: Source,
   projectId: string,
   query: URLSearchParams,
 ): string | ApiError {
   if (!store.has(projectId)) {
-    return source === 'cbr' ? apiErrors.cbrProjectNotFound(projectId) : apiErrors.hssProjectNotFound(projectId);
+    return SIM_SOURCES[source].projectNotFound(projectId);
   }
   const page = readPage(query, source);
-  if ('parameter' in page) {
-    const invalid = source === 'cbr' ? apiErrors.cbrInvalidParameter : apiErrors.hssInvalidParameter;
-    return invalid(page.parameter, page.rule);
-  }
+  if ('parameter' in page) return SIM_SOURCES[source].invalidParameter(page.parameter, page.rule);
   const cloudType = query.get('cloud_type') ?? 'public';
   if (source === 'cbr' && !(CBR_CLOUD_TYPES as readonly string[]).includes(cloudType)) {
     return apiErrors.cbrInvalidParameter('cloud_type', CBR_CLOUD_TYPES.join(' or '));
@@ -61,8 +59,7 @@ export function listingPage(
   const slice = hybridAsked ? [] : pageSlice(listed, page.offset, page.limit, quirks);
   const real = hybridAsked ? 0 : listed === all ? store.total(projectId, source) : listed.length;
   const total = quirks.totalIsPageLength ? slice.length : real;
-  const records = store.jsonArray(slice);
-  return source === 'cbr'
-    ? `{"vaults":${records},"count":${total},"limit":${page.limit},"offset":${page.offset}}`
-    : `{"total_num":${total},"data_list":${records}}`;
+  const { facts, echoesPaging } = SIM_SOURCES[source];
+  const echo = echoesPaging ? `,"limit":${page.limit},"offset":${page.offset}` : '';
+  return `{"${facts.recordsKey}":${store.jsonArray(slice)},"${facts.totalKey}":${total}${echo}}`;
 }

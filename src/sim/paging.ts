@@ -1,19 +1,5 @@
-import type { VaultSource } from './records.js';
-
-/** The paging parameters of one listing API, as its reference page states them. */
-interface PagingRule {
-  defaultLimit: number;
-  minLimit: number;
-  maxLimit: number;
-  maxOffset: number;
-}
-
-export const PAGING: Readonly<Record<VaultSource, PagingRule>> = {
-  // CBR: limit 1–1000, default 1000; offset default 0, no documented maximum.
-  cbr: { defaultLimit: 1000, minLimit: 1, maxLimit: 1000, maxOffset: Number.MAX_SAFE_INTEGER },
-  // HSS: limit 10–200, default 10 (a client that omits limit gets ten); offset 0–2,000,000.
-  hss: { defaultLimit: 10, minLimit: 10, maxLimit: 200, maxOffset: 2_000_000 },
-};
+import type { Source } from './records.js';
+import { SIM_SOURCES } from './sources.js';
 
 export interface Page {
   limit: number;
@@ -39,11 +25,12 @@ function describe(min: number, max: number): string {
 }
 
 /** The page a query asks for, or the first parameter that is not an integer in range. */
-export function readPage(query: URLSearchParams, source: VaultSource): Page | InvalidPageParameter {
-  const rule = PAGING[source];
+export function readPage(query: URLSearchParams, source: Source): Page | InvalidPageParameter {
+  const rule = SIM_SOURCES[source].facts;
+  const maxOffset = rule.maxOffset ?? Number.MAX_SAFE_INTEGER;
   const limit = readInteger(query.get('limit'), rule.defaultLimit, rule.minLimit, rule.maxLimit);
   if (limit === undefined) return { parameter: 'limit', rule: describe(rule.minLimit, rule.maxLimit) };
-  const offset = readInteger(query.get('offset'), 0, 0, rule.maxOffset);
-  if (offset === undefined) return { parameter: 'offset', rule: describe(0, rule.maxOffset) };
+  const offset = readInteger(query.get('offset'), 0, 0, maxOffset);
+  if (offset === undefined) return { parameter: 'offset', rule: describe(0, maxOffset) };
   return { limit, offset };
 }

@@ -1,10 +1,11 @@
+import { SOURCES } from '../config/sources.js';
 import { generateInsertedVault } from './fleet.js';
-import { recordId, type ProjectFleet, type VaultRecordOf, type VaultSource } from './records.js';
+import { recordId, type ProjectFleet, type VaultRecordOf, type Source } from './records.js';
 
 interface ProjectState {
-  records: { [S in VaultSource]: VaultRecordOf[S][] };
+  records: { [S in Source]: VaultRecordOf[S][] };
   /** What `count` / `total_num` report instead of the real length (a knob for offset-cap tests). */
-  reportedTotal: { [S in VaultSource]?: number };
+  reportedTotal: { [S in Source]?: number };
 }
 
 /** The simulated cloud's vaults per project, changeable between (and, with page shifts, during) listings. */
@@ -22,7 +23,8 @@ export class ProjectStore {
     for (const fleet of fleets) {
       if (this.projects.has(fleet.projectId)) throw new Error(`simulated cloud: project ${fleet.projectId} is given twice`);
       // Copies of the arrays: changes made here never reach the caller's fleet.
-      this.projects.set(fleet.projectId, { records: { cbr: [...fleet.cbr], hss: [...fleet.hss] }, reportedTotal: {} });
+      const records = Object.fromEntries(SOURCES.map((source) => [source, [...fleet[source]]])) as ProjectState['records'];
+      this.projects.set(fleet.projectId, { records, reportedTotal: {} });
     }
   }
 
@@ -56,44 +58,44 @@ export class ProjectStore {
   }
 
   /** The project's current records of `source`, in listing order (read-only: change them with the methods). */
-  records<S extends VaultSource>(projectId: string, source: S): readonly VaultRecordOf[S][] {
+  records<S extends Source>(projectId: string, source: S): readonly VaultRecordOf[S][] {
     return this.state(projectId).records[source];
   }
 
   /** What the listing reports as the total: the override when set, else the number of records. */
-  total(projectId: string, source: VaultSource): number {
+  total(projectId: string, source: Source): number {
     const state = this.state(projectId);
     return state.reportedTotal[source] ?? state.records[source].length;
   }
 
-  setReportedTotal(projectId: string, source: VaultSource, total: number | undefined): void {
+  setReportedTotal(projectId: string, source: Source, total: number | undefined): void {
     if (total !== undefined && (!Number.isSafeInteger(total) || total < 0)) {
       throw new RangeError(`setReportedTotal: total must be a whole number ≥ 0, got ${total}`);
     }
     this.state(projectId).reportedTotal[source] = total;
   }
 
-  add<S extends VaultSource>(projectId: string, source: S, records: readonly VaultRecordOf[S][], at: 'start' | 'end' = 'end'): void {
+  add<S extends Source>(projectId: string, source: S, records: readonly VaultRecordOf[S][], at: 'start' | 'end' = 'end'): void {
     const list = this.state(projectId).records[source];
     if (at === 'start') list.unshift(...records);
     else list.push(...records);
   }
 
   /** Removes the records with these IDs; returns how many were removed. */
-  delete(projectId: string, source: VaultSource, ids: readonly string[]): number {
+  delete(projectId: string, source: Source, ids: readonly string[]): number {
     const state = this.state(projectId);
     const doomed = new Set(ids);
     const before = state.records[source].length;
-    const kept = (state.records[source] as (VaultRecordOf[VaultSource])[]).filter((record) => {
+    const kept = (state.records[source] as (VaultRecordOf[Source])[]).filter((record) => {
       const id = recordId(source, record);
       return id === undefined || !doomed.has(id);
     });
-    (state.records as Record<VaultSource, unknown[]>)[source] = kept;
+    (state.records as Record<Source, unknown[]>)[source] = kept;
     return before - kept.length;
   }
 
   /** Replaces the record with this ID by `change(record)`; false when there is none. */
-  update<S extends VaultSource>(projectId: string, source: S, id: string, change: (record: VaultRecordOf[S]) => VaultRecordOf[S]): boolean {
+  update<S extends Source>(projectId: string, source: S, id: string, change: (record: VaultRecordOf[S]) => VaultRecordOf[S]): boolean {
     const list = this.state(projectId).records[source];
     const index = list.findIndex((record) => recordId(source, record) === id);
     const current = list[index];
@@ -105,7 +107,7 @@ export class ProjectStore {
   }
 
   /** The fleet changing under a paging reader: the page-shift fault, applied before a continuation page. */
-  shift(projectId: string, source: VaultSource, change: { insert: boolean; delete: boolean }): void {
+  shift(projectId: string, source: Source, change: { insert: boolean; delete: boolean }): void {
     const list = this.state(projectId).records[source] as unknown[];
     if (change.delete) list.shift();
     if (change.insert) list.unshift(generateInsertedVault(projectId, source, ++this.insertedSerial));

@@ -2,6 +2,10 @@
  * The JSON records CBR and HSS return, as /work/shared/api documents them (field names and units
  * verbatim). Status and mode fields are plain strings: real APIs send values the pages do not list.
  */
+import type { PerSource, Source } from '../config/sources.js';
+import { SIM_SOURCES } from './sources.js';
+
+export type { Source };
 
 /** CBR ResourceResp: a server, disk or file system bound to a vault. */
 export interface CbrResource {
@@ -91,23 +95,17 @@ export interface HssVaultRecord {
   resources_num: number;
 }
 
-/** The two vault listings the simulator serves. */
-export type VaultSource = 'cbr' | 'hss';
-
-export interface VaultRecordOf {
+/** The record type of each source's listing. */
+export interface VaultRecordOf extends PerSource<object> {
   cbr: CbrVaultRecord;
   hss: HssVaultRecord;
 }
 
-/** One project's vaults, in the order the simulated APIs list them. */
-export interface ProjectFleet {
-  projectId: string;
-  cbr: CbrVaultRecord[];
-  hss: HssVaultRecord[];
-}
+/** One project's vaults, per source, in the order the simulated APIs list them. */
+export type ProjectFleet = { projectId: string } & { [S in Source]: VaultRecordOf[S][] };
 
 /** The ID a listing knows a record by (undefined for malformed records that lack one). */
-export function recordId(source: VaultSource, record: CbrVaultRecord | HssVaultRecord): string | undefined {
-  const id: unknown = source === 'cbr' ? (record as CbrVaultRecord).id : (record as HssVaultRecord).vault_id;
+export function recordId(source: Source, record: VaultRecordOf[Source]): string | undefined {
+  const id: unknown = (record as unknown as Record<string, unknown>)[SIM_SOURCES[source].idKey];
   return typeof id === 'string' ? id : undefined;
 }

@@ -1,8 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import type { FaultKind } from './faults.js';
-import type { VaultSource } from './records.js';
+import type { Source } from './records.js';
 
-export type SimApi = VaultSource | 'iam' | 'unknown';
+export type SimApi = Source | 'iam' | 'unknown';
 
 /** One request the simulated cloud received, with what it answered. */
 export interface RequestRecord {

@@ -7,8 +7,10 @@ import { apiErrors, errorBody, NGINX_BAD_GATEWAY_HTML, type ApiError } from './e
 import { Faults, type FaultKind } from './faults.js';
 import { listingPage } from './listing.js';
 import { ProjectStore } from './projects.js';
-import type { ProjectFleet, VaultRecordOf, VaultSource } from './records.js';
+import type { ProjectFleet, VaultRecordOf, Source } from './records.js';
 import { RequestLog } from './request-log.js';
+import { pathPattern, SIM_SOURCES } from './sources.js';
+import { SOURCES } from '../config/sources.js';
 
 /** Decides whether a CBR/HSS request may proceed; `req.path` is the target as received, query included. */
 export type Authenticate = (req: ReceivedRequest, projectId: string) => AuthVerdict;
@@ -41,17 +43,17 @@ export interface SimulatedCloud {
   /** The X-Auth-Token values the default check accepts; change it to revoke or rotate tokens. */
   tokens: Set<string>;
   /** The project's current records, in listing order. */
-  vaults<S extends VaultSource>(projectId: string, source: S): readonly VaultRecordOf[S][];
-  addVaults<S extends VaultSource>(projectId: string, source: S, records: readonly VaultRecordOf[S][], at?: 'start' | 'end'): void;
+  vaults<S extends Source>(projectId: string, source: S): readonly VaultRecordOf[S][];
+  addVaults<S extends Source>(projectId: string, source: S, records: readonly VaultRecordOf[S][], at?: 'start' | 'end'): void;
   /** Returns how many were removed. */
-  deleteVaults(projectId: string, source: VaultSource, ids: readonly string[]): number;
+  deleteVaults(projectId: string, source: Source, ids: readonly string[]): number;
   /** Replaces a record by `change(record)`; false when no record has that ID. */
-  updateVault<S extends VaultSource>(projectId: string, source: S, id: string, change: (record: VaultRecordOf[S]) => VaultRecordOf[S]): boolean;
+  updateVault<S extends Source>(projectId: string, source: S, id: string, change: (record: VaultRecordOf[S]) => VaultRecordOf[S]): boolean;
   /** Makes `count` / `total_num` report `total` instead of the real number (undefined: the real one again). */
-  setReportedTotal(projectId: string, source: VaultSource, total: number | undefined): void;
+  setReportedTotal(projectId: string, source: Source, total: number | undefined): void;
 }
 
-type Route = { api: VaultSource; projectId: string } | { api: 'iam'; projectId?: undefined } | { api: 'unknown'; projectId?: undefined };
+type Route = { api: Source; projectId: string } | { api: 'iam'; projectId?: undefined } | { api: 'unknown'; projectId?: undefined };
 
 interface Reply {
   status: number;
@@ -63,13 +65,12 @@ interface Reply {
 }
 
 const JSON_TYPE = 'application/json;charset=UTF-8';
-const CBR_PATH = /^\/v3\/([^/]+)\/vaults\/?$/;
-const HSS_PATH = /^\/v5\/([^/]+)\/ransomware\/optional\/vaults\/?$/;
+const LIST_PATHS = SOURCES.map((source) => [source, pathPattern(SIM_SOURCES[source].facts)] as const);
 const IAM_PATH = '/v3/auth/tokens';
 
 function route(path: string): Route {
   if (path === IAM_PATH) return { api: 'iam' };
-  for (const [api, pattern] of [['cbr', CBR_PATH], ['hss', HSS_PATH]] as const) {
+  for (const [api, pattern] of LIST_PATHS) {
     const match = pattern.exec(path);
     if (match?.[1] === undefined) continue;
     try {
@@ -96,7 +97,7 @@ function quotedHeaders(headers: IncomingMessage['headers']): string {
   return Object.entries(headers).map(([name, value]) => `${name}: ${Array.isArray(value) ? value.join(', ') : value}`).join('; ');
 }
 
-function faultReply(fault: FaultKind | undefined, source: VaultSource, faults: Faults, req: IncomingMessage): Reply | 'reset' | undefined {
+function faultReply(fault: FaultKind | undefined, source: Source, faults: Faults, req: IncomingMessage): Reply | 'reset' | undefined {
   const s = faults.settings;
   const retryAfter = s.retryAfterSeconds === undefined ? undefined : { 'Retry-After': String(s.retryAfterSeconds) };
   switch (fault) {
@@ -111,15 +112,13 @@ function faultReply(fault: FaultKind | undefined, source: VaultSource, faults: F
     case 'server_error':
       if (s.serverErrorStatus === 502) return errorReply(apiErrors.backendUnavailable());
       if (s.serverErrorStatus === 504) return errorReply(apiErrors.backendTimeout());
-      return errorReply(source === 'cbr' ? apiErrors.cbrInternal() : apiErrors.hssInternal());
+      return errorReply(SIM_SOURCES[source].internalError());
     case 'html_bad_gateway':
       return { status: 502, body: NGINX_BAD_GATEWAY_HTML, contentType: 'text/html' };
     case 'auth_failure':
       return errorReply(s.authFailure === 'BackupService.8600' ? apiErrors.cbrNotAuthenticated() : apiErrors.cbrAuthenticationFailed());
-    case 'echo_headers': {
-      const invalid = source === 'cbr' ? apiErrors.cbrInvalidParameter : apiErrors.hssInvalidParameter;
-      return errorReply(invalid('request', `headers received: ${quotedHeaders(req.headers)}`));
-    }
+    case 'echo_headers':
+      return errorReply(SIM_SOURCES[source].invalidParameter('request', `headers received: ${quotedHeaders(req.headers)}`));
     case 'oversized_body':
       return { status: 200, body: '', stream: s.oversizedBody };
     case 'truncate':
@@ -206,7 +205,7 @@ export async function startSimulatedCloud(options: SimulatedCloudOptions): Promi
     return { status: answer.status, body: JSON.stringify(answer.body), headers: answer.headers };
   }
 
-  function apiReply(req: ReceivedRequest, source: VaultSource, projectId: string, query: URLSearchParams): Reply {
+  function apiReply(req: ReceivedRequest, source: Source, projectId: string, query: URLSearchParams): Reply {
     const auth = authenticate(req, projectId);
     if (!auth.ok) return errorReply(auth);
     const page = listingPage(store, faults, source, projectId, query);

@@ -191,7 +191,7 @@ describe('--log.level=debug', () => {
     await listHssVaults(cloud.url, PROJECT, ctx);
     const logged = lines.filter((line) => line.msg === 'api request');
     expect(logged.length).toBe(ctx.attempts.length);
-    expect(logged[0]).toMatchObject({ level: 20, method: 'GET', path: `/v5/${PROJECT}/ransomware/optional/vaults?offset=0&limit=200`, status: '200', attempt: 1 });
+    expect(logged[0]).toMatchObject({ level: 20, method: 'GET', path: `/v5/${PROJECT}/ransomware/optional/vaults?limit=200&offset=0`, status: '200', attempt: 1 });
     expect(logged.find((line) => line.status === '500')).toBeDefined();
     expect(logged.find((line) => line.attempt === 2)).toMatchObject({ status: '200' });
     for (const line of logged) expect(line.duration_ms).toEqual(expect.any(Number));

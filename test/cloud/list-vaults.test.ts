@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { listCbrVaults } from '../../src/cloud/cbr.js';
-import { HSS_MAX_OFFSET, hssApi, listHssVaults } from '../../src/cloud/hss.js';
+import { HSS_LIST, hssApi, listHssVaults } from '../../src/cloud/hss.js';
 import { listVaults, readListBody } from '../../src/cloud/list-vaults.js';
 import { generateFleet } from '../../src/sim/fleet.js';
 import { startSimulatedCloud, type SimulatedCloud } from '../../src/sim/server.js';
@@ -49,8 +49,8 @@ describe('paging HSS', () => {
   });
 
   it('never asks past the offset cap, and reports the vaults beyond it', async () => {
-    expect(hssApi(cloud.url, PROJECT).maxOffset).toBe(HSS_MAX_OFFSET);
-    expect(HSS_MAX_OFFSET).toBe(2_000_000);
+    expect(hssApi(cloud.url, PROJECT).maxOffset).toBe(HSS_LIST.maxOffset);
+    expect(HSS_LIST.maxOffset).toBe(2_000_000);
     // The same rule with a cap of 200 instead of 2,000,000, so the test needs 2 pages, not 10,001.
     const listing = await listVaults({ ...hssApi(cloud.url, PROJECT), maxOffset: 200 }, apiContext());
     const offsets = cloud.requests.filter({ api: 'hss' }).map((r) => Number(r.offset));

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { CbrVault } from '../../src/cloud/cbr-vault.js';
-import type { PairListing, PairSource } from '../../src/collect/pair-source.js';
+import type { ListablePair, PairListing } from '../../src/collect/listable-pair.js';
 import { initialStatus, type Pair } from '../../src/collect/snapshot.js';
 import { newCounters, VaultCollector } from '../../src/collect/vault-collector.js';
 import { silentLog } from '../helpers/exposition.js';
@@ -8,7 +8,7 @@ import { silentLog } from '../helpers/exposition.js';
 const pairOf = (project: string): Pair => ({ key: `cbr/${project}/r`, source: 'cbr', projectId: project, region: 'r', endpoint: 'https://cbr.example' });
 
 /** A source whose next listings are scripted: a number of vaults (with invalid counts), an error, or a wait for the signal. */
-function scripted(project: string, script: ({ vaults: number; invalidFields?: number } | Error | 'hang')[]): PairSource {
+function scripted(project: string, script: ({ vaults: number; invalidFields?: number } | Error | 'hang')[]): ListablePair {
   const pair = pairOf(project);
   return {
     pair,
@@ -26,7 +26,7 @@ function scripted(project: string, script: ({ vaults: number; invalidFields?: nu
   };
 }
 
-function collector(sources: PairSource[], extra: Partial<ConstructorParameters<typeof VaultCollector>[0]> = {}) {
+function collector(sources: ListablePair[], extra: Partial<ConstructorParameters<typeof VaultCollector>[0]> = {}) {
   let time = 1_000_000;
   const c = new VaultCollector({ sources, parallelPairs: 2, timeoutMs: 10_000, maxStalenessMs: 60_000, log: silentLog, now: () => time, ...extra });
   return { c, advance: (ms: number) => (time += ms) };
@@ -112,7 +112,7 @@ describe('VaultCollector', () => {
     let release: (() => void) | undefined;
     const pair = pairOf('slow');
     let calls = 0;
-    const source: PairSource = {
+    const source: ListablePair = {
       pair,
       async list() {
         calls++;

@@ -1,27 +1,24 @@
 import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
-import type { CbrVault } from '../cloud/cbr-vault.js';
-import { listCbrVaults } from '../cloud/cbr.js';
 import type { ApiContext } from '../cloud/get-json.js';
 import type { HostLimiter } from '../cloud/host-limiter.js';
-import type { HssVault } from '../cloud/hss-vault.js';
-import { listHssVaults } from '../cloud/hss.js';
 import type { VaultListing } from '../cloud/list-vaults.js';
 import type { Credentials } from '../cloud/request.js';
+import { VAULT_APIS, type ListOptions, type ListVaults, type VaultOf } from '../cloud/vault-apis.js';
 import type { Config, TargetConfig } from '../config/schema.js';
+import type { Source } from '../config/sources.js';
 import { pairKey, type Pair } from './snapshot.js';
 
-export type PairListing =
-  | { source: 'cbr'; listing: VaultListing<CbrVault> }
-  | { source: 'hss'; listing: VaultListing<HssVault> };
+/** One listing of a pair, tagged with its source so that the vaults' type follows. */
+export type PairListing = { [S in Source]: { source: S; listing: VaultListing<VaultOf<S>> } }[Source];
 
 /** A pair and the way to list it: what the collector schedules. */
-export interface PairSource {
+export interface ListablePair {
   pair: Pair;
   list(signal: AbortSignal): Promise<PairListing>;
 }
 
-export interface PairSourceDeps {
+export interface ListablePairDeps {
   dispatcher: Dispatcher;
   limiter: HostLimiter;
   log: Logger;
@@ -30,11 +27,18 @@ export interface PairSourceDeps {
   backoff?: ApiContext['backoff'];
 }
 
-/** One PairSource per (target, source) in the config, in config order; endpoints come resolved from the clouds table. */
-export function buildPairSources(config: Config, deps: PairSourceDeps): PairSource[] {
-  const sources: PairSource[] = [];
+async function listSource<S extends Source>(source: S, endpoint: string, projectId: string, ctx: ApiContext, options: ListOptions): Promise<PairListing> {
+  // Every client is a ListVaults of its source's vault type; TypeScript cannot follow S through the table's union.
+  const list = VAULT_APIS[source].list as ListVaults<VaultOf<S>>;
+  return { source, listing: await list(endpoint, projectId, ctx, options) } as PairListing;
+}
+
+/** One ListablePair per (target, source) in the config, in config order; endpoints come resolved from the clouds table. */
+export function listablePairs(config: Config, deps: ListablePairDeps): ListablePair[] {
+  const pairs: ListablePair[] = [];
   for (const target of config.targets) {
     const credentials = deps.credentialsFor(target);
+    const options: ListOptions = target.enterprise_project_id ? { enterpriseProjectId: target.enterprise_project_id } : {};
     for (const source of target.sources) {
       const endpoint = target.endpoints[source];
       // Config validation refuses a source without an endpoint; this is the type's way to say so.
@@ -55,15 +59,8 @@ export function buildPairSources(config: Config, deps: PairSourceDeps): PairSour
         bodySizeLimit: config.refresh.body_size_limit,
         backoff: deps.backoff,
       });
-      const query = target.enterprise_project_id ? { enterpriseProjectId: target.enterprise_project_id } : {};
-      sources.push({
-        pair,
-        list: async (signal) =>
-          source === 'cbr'
-            ? { source, listing: await listCbrVaults(endpoint, pair.projectId, context(signal), query) }
-            : { source, listing: await listHssVaults(endpoint, pair.projectId, context(signal)) },
-      });
+      pairs.push({ pair, list: (signal) => listSource(source, endpoint, pair.projectId, context(signal), options) });
     }
   }
-  return sources;
+  return pairs;
 }
