@@ -17,6 +17,7 @@ import { createExporterMetrics } from '../src/metrics/exporter-metrics.js';
 import { TEXT_FORMAT } from '../src/server/metrics-handler.js';
 import type { ExporterChildOptions, ExporterCommand, ExporterReply, RefreshReport } from './protocol.js';
 import { rawGet } from './raw-get.js';
+import { SOURCES, type PerSource } from '../src/config/sources.js';
 
 const options = JSON.parse(process.argv[2] ?? '') as ExporterChildOptions;
 const reply = (message: ExporterReply) => process.send?.(message);
@@ -74,7 +75,7 @@ async function measure(begin: () => Promise<void>): Promise<RefreshReport> {
   await runtime.exposition.settled();
   const publishedMs = performance.now() - startedAt;
   const body = runtime.exposition.publication().body;
-  const vaults = { cbr: 0, hss: 0 };
+  const vaults = Object.fromEntries(SOURCES.map((source) => [source, 0])) as PerSource<number>;
   for (const status of statuses) if (status.snapshot) vaults[status.snapshot.source] += status.snapshot.vaults.length;
   // The delay monitor runs on through the settling second: the collection after publication is counted.
   await sleep(SETTLE_MS);

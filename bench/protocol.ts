@@ -1,5 +1,7 @@
 /** Messages between bench/run.ts and the exporter child (bench/exporter-process.ts), over the fork IPC channel. */
 
+import type { PerSource } from '../src/config/sources.js';
+
 /** What the exporter child is started with (argv[2], as JSON). */
 export interface ExporterChildOptions {
   simUrl: string;
@@ -25,7 +27,7 @@ export interface RefreshReport {
   listedMs: number;
   /** From the refresh's start until the new body is composed and compressed (what scrapes then get). */
   publishedMs: number;
-  vaults: { cbr: number; hss: number };
+  vaults: PerSource<number>;
   /** Vault series in the published body, its plain size and its pre-compressed (gzip head) size. */
   series: number;
   plainBytes: number;
