@@ -38,11 +38,12 @@ export function pairViews(text: string): Map<string, PairView> {
 }
 
 /**
- * The ways a body contradicts itself: a pair whose `_vaults` differs from its number of `*_size_bytes` series,
- * a pair with vault series but no figures, or (for fleets without malformed records) families of one pair
- * that name different vaults. Empty when the body is consistent.
+ * The ways a body contradicts itself: a pair whose `_vaults` differs from the number of vaults its series name
+ * (for well-formed fleets: from its number of `*_size_bytes` series, and every family must name the same
+ * vaults), or a pair with vault series but no figures. Empty when the body is consistent. A fleet with
+ * malformed records (`wellFormed: false`) has vaults whose size is missing and so left out.
  */
-export function inconsistencies(text: string): string[] {
+export function inconsistencies(text: string, { wellFormed = true } = {}): string[] {
   const problems: string[] = [];
   for (const [key, { figures, families }] of pairViews(text)) {
     const vaults = figures.get('vaults');
@@ -50,12 +51,14 @@ export function inconsistencies(text: string): string[] {
       problems.push(`${key}: vault series without the pair's figures`);
       continue;
     }
+    const named = new Set([...families.values()].flatMap((ids) => [...ids])).size;
+    if (named !== vaults) problems.push(`${key}: huaweicloud_vault_exporter_vaults ${vaults} but its series name ${named} vaults`);
+    if (vaults > 0 && figures.get('source_up') === undefined) problems.push(`${key}: no source_up`);
+    if (!wellFormed) continue;
     const sized = families.get('size_bytes')?.size ?? 0;
     if (sized !== vaults) problems.push(`${key}: huaweicloud_vault_exporter_vaults ${vaults} but ${sized} size_bytes series`);
-    if (vaults > 0 && figures.get('source_up') === undefined) problems.push(`${key}: no source_up`);
-    const info = families.get('info');
     for (const [family, ids] of families) {
-      if (info && ids.size !== info.size) problems.push(`${key}: ${family} has ${ids.size} vaults, info has ${info.size}`);
+      if (ids.size !== vaults) problems.push(`${key}: ${family} names ${ids.size} vaults of ${vaults}`);
     }
   }
   return problems;

@@ -1,26 +1,12 @@
+import { goldenFamilies } from '../../helpers/golden.js';
+
 /** The exporter's metric contract (the brief of this deploy work); names are exact. */
 export const VAULT_LABELS = ['project_id', 'region', 'vault_id', 'vault_name'] as const;
 
-export const CBR_VAULT_METRICS = [
-  'huaweicloud_cbr_vault_size_bytes',
-  'huaweicloud_cbr_vault_used_bytes',
-  'huaweicloud_cbr_vault_allocated_bytes',
-  'huaweicloud_cbr_vault_resources',
-  'huaweicloud_cbr_vault_status',
-  'huaweicloud_cbr_vault_info',
-] as const;
-
-export const HSS_VAULT_METRICS = [
-  'huaweicloud_hss_vault_size_bytes',
-  'huaweicloud_hss_vault_used_bytes',
-  'huaweicloud_hss_vault_allocated_bytes',
-  'huaweicloud_hss_vault_bound_servers',
-  'huaweicloud_hss_vault_status',
-  'huaweicloud_hss_vault_backup_policy_enabled',
-  'huaweicloud_hss_vault_info',
-  'huaweicloud_hss_vault_bind_eligible',
-  'huaweicloud_hss_vault_bind_blocked',
-] as const;
+/** The vault families, as the golden exposition shows them (test/fixtures/golden/vaults.prom). */
+const VAULT_FAMILIES = goldenFamilies();
+export const CBR_VAULT_METRICS: readonly string[] = VAULT_FAMILIES.filter((name) => name.startsWith('huaweicloud_cbr_'));
+export const HSS_VAULT_METRICS: readonly string[] = VAULT_FAMILIES.filter((name) => name.startsWith('huaweicloud_hss_'));
 
 export const BIND_BLOCKED_REASONS = ['vault_unavailable', 'policy_unbound', 'policy_disabled', 'capacity_full', 'server_limit'] as const;
 
