@@ -11,7 +11,6 @@ import type { AuthConfig } from '../src/config/auth.js';
 import { validateConfig } from '../src/config/load.js';
 import { Daemon } from '../src/daemon/daemon.js';
 import { fullGc } from '../src/daemon/release-memory.js';
-import type { Runtime } from '../src/daemon/runtime.js';
 import { createLogger } from '../src/log.js';
 import { createExporterMetrics } from '../src/metrics/exporter-metrics.js';
 import { TEXT_FORMAT } from '../src/server/metrics-handler.js';
@@ -43,17 +42,6 @@ const daemon = new Daemon(
   { config, auths: [config.auth as AuthConfig] },
 );
 
-/**
- * Daemon keeps its runtime private; the bench needs its collector (to start a refresh while the full
- * body is being scraped, which the start-up refresh cannot show) and its exposition (to know when a
- * refresh is published). Read at run time, and checked, so that a rename fails loudly here.
- */
-function runtimeOf(target: Daemon): Runtime {
-  const runtime = (target as unknown as { runtime?: Runtime }).runtime;
-  if (!runtime?.collector || !runtime.exposition || !runtime.scheduler) throw new Error('bench: Daemon no longer has a `runtime` with collector and exposition');
-  return runtime;
-}
-
 /** RSS is read this long after publication: what the exporter holds, not the refresh's last instant. */
 const SETTLE_MS = 1000;
 
@@ -65,18 +53,15 @@ async function measure(begin: () => Promise<void>): Promise<RefreshReport> {
   const delay = monitorEventLoopDelay({ resolution: options.delayResolutionMs });
   delay.enable();
   const startedAt = performance.now();
+  // Resolves once the refresh is published.
   await begin();
-  const runtime = runtimeOf(daemon);
-  await runtime.collector.whenIdle();
-  const statuses = runtime.collector.statuses();
+  const publishedMs = performance.now() - startedAt;
+  const { statuses, body } = daemon.publication();
   const down = statuses.filter((status) => !status.up);
   if (down.length) throw new Error(`refresh failed: ${down.map((s) => `${s.pair.key}: ${s.lastError}`).join('; ')}`);
   const listedMs = Math.max(...statuses.map((status) => status.lastDurationMs ?? 0));
-  await runtime.exposition.settled();
-  const publishedMs = performance.now() - startedAt;
-  const body = runtime.exposition.publication().body;
   const vaults = Object.fromEntries(SOURCES.map((source) => [source, 0])) as PerSource<number>;
-  for (const status of statuses) if (status.snapshot) vaults[status.snapshot.source] += status.snapshot.vaults.length;
+  for (const status of statuses) vaults[status.pair.source] += status.snapshot?.vaults ?? 0;
   // The delay monitor runs on through the settling second: the collection after publication is counted.
   await sleep(SETTLE_MS);
   delay.disable();
@@ -97,13 +82,17 @@ async function measure(begin: () => Promise<void>): Promise<RefreshReport> {
 }
 
 async function start(): Promise<ExporterReply> {
-  const refresh = await measure(() => daemon.start());
+  const refresh = await measure(async () => {
+    await daemon.start();
+    // The start-up refresh: published once every pair has published its result.
+    while (!daemon.publication().attempted) await sleep(5);
+  });
   return { type: 'started', url: daemon.url as string, refresh };
 }
 
 async function refresh(): Promise<ExporterReply> {
   const report = await measure(async () => {
-    if (!runtimeOf(daemon).scheduler.refreshNow().started) throw new Error('a refresh was still running');
+    if (!(await daemon.refreshNow())) throw new Error('a refresh was still running');
   });
   return { type: 'refreshed', refresh: report };
 }

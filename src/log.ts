@@ -30,11 +30,17 @@ export function jsonLineToLogfmt(line: string): string {
   return head.join(' ') + '\n';
 }
 
-function logfmtDestination(out: NodeJS.WritableStream): DestinationStream {
+/** Where log lines go: a stream, or anything that takes a line (the refresh worker posts them to the main thread). */
+export interface LogSink {
+  write(line: string): unknown;
+}
+
+function logfmtDestination(out: LogSink): DestinationStream {
   return { write: (line: string) => void out.write(jsonLineToLogfmt(line)) };
 }
 
-export function createLogger(options: { level: LogLevel; format: LogFormat; stream?: NodeJS.WritableStream }): Logger {
+/** `level` may also be pino's `silent` (tests, and a worker whose main logger is silent). */
+export function createLogger(options: { level: LogLevel | 'silent'; format: LogFormat; stream?: LogSink }): Logger {
   const out = options.stream ?? process.stdout;
   const destination = options.format === 'logfmt' ? logfmtDestination(out) : (out as unknown as DestinationStream);
   return pino(
@@ -47,6 +53,11 @@ export function createLogger(options: { level: LogLevel; format: LogFormat; stre
     },
     destination,
   );
+}
+
+/** The sink a logger made by createLogger writes its lines to, as they are (JSON, before any logfmt). */
+export function sinkOf(log: Logger): LogSink {
+  return (log as unknown as Record<symbol, LogSink>)[pino.symbols.streamSym] as LogSink;
 }
 
 export type { Logger };

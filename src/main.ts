@@ -4,8 +4,7 @@ import { ConfigError, loadConfig } from './config/load.js';
 import { authForTargets } from './config/target-auth.js';
 import { describeEndpoints } from './config/targets.js';
 import { Daemon } from './daemon/daemon.js';
-import { newCounters } from './collect/vault-collector.js';
-import { prepareRuntime } from './daemon/runtime.js';
+import { checkRuntime } from './daemon/runtime.js';
 import { fullGc } from './daemon/release-memory.js';
 import { startDemo } from './demo.js';
 import { parseFlags, USAGE, UsageError, type Flags } from './flags.js';
@@ -39,9 +38,8 @@ async function run(flags: Flags, version: string): Promise<number> {
   if (flags.configCheck) {
     if (!flags.configFile) throw new UsageError('--config.check needs --config.file');
     const { config, auths } = loadFromFile(flags.configFile);
-    // Preparing the runtime reads every credential file and the CA file, so that check catches them too.
-    const prepared = prepareRuntime(config, auths, { log: createLogger({ level: 'error', format: 'json' }), metrics: createExporterMetrics(version), counters: newCounters() });
-    await prepared.dispatcher.close();
+    // Reads every credential file and the CA file, so that the check catches them too.
+    checkRuntime(config, auths);
     const pairs = config.targets.reduce((n, t) => n + t.sources.length, 0);
     process.stdout.write(`${flags.configFile}: SUCCESS: ${config.targets.length} target(s), ${pairs} source(s) to refresh on "${config.refresh.schedule}"\n`);
     for (const line of describeEndpoints(config.targets, auths)) process.stdout.write(`  ${line}\n`);

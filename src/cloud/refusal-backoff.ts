@@ -20,6 +20,14 @@ export const DEFAULT_REFUSAL_BACKOFF: RefusalBackoffSettings = { firstMs: 60_000
  * a locked key stays refused after the operator has fixed the config. A refresh schedule of seconds would
  * otherwise be exactly the retry loop that gets a key locked.
  */
+/** A RefusalRecord as plain data: what passes to the refresh worker and back, and across reloads. */
+export interface RefusalState {
+  refusals: number;
+  heldUntil: number;
+  lastRefusal: string;
+  refusedVersion?: string;
+}
+
 export class RefusalRecord {
   private refusals = 0;
   private heldUntil = 0;
@@ -29,7 +37,14 @@ export class RefusalRecord {
   constructor(
     private readonly settings: RefusalBackoffSettings = DEFAULT_REFUSAL_BACKOFF,
     private readonly now: () => number = Date.now,
-  ) {}
+    state?: RefusalState,
+  ) {
+    if (state) ({ refusals: this.refusals, heldUntil: this.heldUntil, lastRefusal: this.lastRefusal, refusedVersion: this.refusedVersion } = state);
+  }
+
+  state(): RefusalState {
+    return { refusals: this.refusals, heldUntil: this.heldUntil, lastRefusal: this.lastRefusal, ...(this.refusedVersion === undefined ? {} : { refusedVersion: this.refusedVersion }) };
+  }
 
   /**
    * Throws an ApiError (code `held`, nothing was sent) while the credentials are held back, unless they are
@@ -41,7 +56,7 @@ export class RefusalRecord {
     throw new ApiError(
       `not sent: these credentials were refused ${this.refusals} time(s) in a row and are held back until ` +
         `${new Date(this.heldUntil).toISOString()}, so that Huawei Cloud does not lock the key; a config reload ` +
-        `lets them try at once (last refusal: ${this.lastRefusal})`,
+        `with changed credentials lets them try at once (last refusal: ${this.lastRefusal})`,
       { code: 'held' },
     );
   }

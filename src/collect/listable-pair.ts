@@ -33,17 +33,28 @@ async function listSource<S extends Source>(source: S, endpoint: string, project
   return { source, listing: await list(endpoint, projectId, ctx, options) } as PairListing;
 }
 
-/** One ListablePair per (target, source) in the config, in config order; endpoints come resolved from the clouds table. */
+/** The pair of `source` of `target`; endpoints come resolved from the clouds table. */
+function pairOf(target: TargetConfig, source: Source): Pair {
+  const endpoint = target.endpoints[source];
+  // Config validation refuses a source without an endpoint; this is the type's way to say so.
+  if (endpoint === undefined) throw new Error(`no ${source} endpoint for project ${target.project_id}`);
+  return { key: pairKey(source, target.project_id, target.region), source, projectId: target.project_id, region: target.region, endpoint };
+}
+
+/** Every (target, source) pair of the config, in config order. */
+export function pairsOf(config: Config): Pair[] {
+  return config.targets.flatMap((target) => target.sources.map((source) => pairOf(target, source)));
+}
+
+/** One ListablePair per (target, source) in the config, in config order. */
 export function listablePairs(config: Config, deps: ListablePairDeps): ListablePair[] {
   const pairs: ListablePair[] = [];
   for (const target of config.targets) {
     const credentials = deps.credentialsFor(target);
     const options: ListOptions = target.enterprise_project_id ? { enterpriseProjectId: target.enterprise_project_id } : {};
     for (const source of target.sources) {
-      const endpoint = target.endpoints[source];
-      // Config validation refuses a source without an endpoint; this is the type's way to say so.
-      if (endpoint === undefined) throw new Error(`no ${source} endpoint for project ${target.project_id}`);
-      const pair: Pair = { key: pairKey(source, target.project_id, target.region), source, projectId: target.project_id, region: target.region, endpoint };
+      const pair = pairOf(target, source);
+      const endpoint = pair.endpoint;
       const log = deps.log.child({ source, project_id: target.project_id, region: target.region });
       const context = (signal: AbortSignal): ApiContext => ({
         dispatcher: deps.dispatcher,

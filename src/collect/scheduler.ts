@@ -16,14 +16,17 @@ export class RefreshScheduler {
     private readonly collector: VaultCollector,
     private readonly schedule: string,
     private readonly expiryCheckMs: number,
-    /** Runs after each refresh that started has finished (publication follows it). */
-    private readonly afterRefresh: () => void = () => undefined,
+    /** Told when a refresh starts and when it has finished (publication follows it). */
+    private readonly hooks: { started?(): void; finished?(): void } = {},
   ) {}
 
   /** A refresh now, as a tick would start it (false when one is still running). */
   refreshNow(): { started: boolean; done: Promise<void> } {
     const refresh = this.collector.refresh(this.stop.signal);
-    if (refresh.started) void refresh.done.then(this.afterRefresh);
+    if (refresh.started) {
+      this.hooks.started?.();
+      void refresh.done.then(() => this.hooks.finished?.());
+    }
     return refresh;
   }
 

@@ -13,13 +13,29 @@ export interface Pair {
 
 /**
  * The complete result of one successful listing of a pair, published whole or not at all.
- * Holds only what the metrics export, never the raw API records.
+ * Holds only what the metrics export, never the raw API records. It goes from the collector to the renderer;
+ * statuses carry only its summary, so that they are small enough to pass between threads.
  */
-export type VaultSnapshot = { [S in Source]: { pair: Pair; source: S; vaults: readonly VaultOf<S>[]; takenAt: number } }[Source];
+export type VaultSnapshot = { [S in Source]: { id: number; pair: Pair; source: S; vaults: readonly VaultOf<S>[]; takenAt: number } }[Source];
+
+/** What a status says of the snapshot it serves. */
+export interface SnapshotSummary {
+  /** Unique in the process: a new id is a new listing, whose series must be rendered. */
+  readonly id: number;
+  /** ms since epoch of the end of the refresh that took it. */
+  readonly takenAt: number;
+  /** Vaults in it. */
+  readonly vaults: number;
+}
+
+export function summaryOf(snapshot: VaultSnapshot): SnapshotSummary {
+  return { id: snapshot.id, takenAt: snapshot.takenAt, vaults: snapshot.vaults.length };
+}
 
 /**
- * What the exporter reports about a pair: its figures and the snapshot it serves. Never changed once made:
- * the collector makes a new one for every change, so that whoever holds one holds a consistent picture.
+ * What the exporter reports about a pair: its figures and the snapshot it serves. Plain data, never changed once
+ * made: the collector makes a new one for every change, so that whoever holds one (in any thread) holds a
+ * consistent picture.
  */
 export interface PairStatus {
   readonly pair: Pair;
@@ -30,8 +46,8 @@ export interface PairStatus {
   readonly lastSuccess?: number;
   /** Duration of the last refresh attempt, ms. */
   readonly lastDurationMs?: number;
-  /** The published snapshot; dropped when older than max staleness. */
-  readonly snapshot?: VaultSnapshot;
+  /** The snapshot served; dropped when older than max staleness. */
+  readonly snapshot?: SnapshotSummary;
   /** Vaults past the API's offset cap in the last listing (HSS). */
   readonly unreachable: number;
   /** One-line reason of the last failure, for the landing page. */

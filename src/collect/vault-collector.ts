@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import { startDeadline } from '../cloud/deadline.js';
 import type { ListablePair, PairListing } from './listable-pair.js';
-import { carriedStatus, type PairStatus, type VaultSnapshot } from './snapshot.js';
+import { carriedStatus, summaryOf, type PairStatus, type VaultSnapshot } from './snapshot.js';
 
 export interface CollectorOptions {
   sources: readonly ListablePair[];
@@ -17,6 +17,10 @@ export interface CollectorOptions {
   carried?: ReadonlyMap<string, PairStatus>;
   /** Counters that outlive a reload; default: new ones. */
   counters?: CollectorCounters;
+  /** Ids for new snapshots, unique in the process (across reloads); default 1, 2, 3 ... */
+  nextSnapshotId?: () => number;
+  /** Told after a counter grew. */
+  onCount?: (counters: CollectorCounters) => void;
 }
 
 /** Counters that only grow, for the exporter's own metrics; owned by the daemon so that reloads keep them. */
@@ -29,11 +33,12 @@ export function newCounters(): CollectorCounters {
   return { refreshes: 0, skippedRefreshes: 0 };
 }
 
-type Listener = (status: PairStatus) => void;
+/** Told every new status; `listed` is the snapshot a successful listing just took (its series are to be rendered). */
+type Listener = (status: PairStatus, listed?: VaultSnapshot) => void;
 
-function snapshotOf(listing: PairListing, status: PairStatus, takenAt: number): VaultSnapshot {
+function snapshotOf(id: number, listing: PairListing, status: PairStatus, takenAt: number): VaultSnapshot {
   // The same correlation as PairListing's: the vaults are the listing's, of its source.
-  return { pair: status.pair, source: listing.source, vaults: listing.listing.vaults, takenAt } as VaultSnapshot;
+  return { id, pair: status.pair, source: listing.source, vaults: listing.listing.vaults, takenAt } as VaultSnapshot;
 }
 
 /**
@@ -51,9 +56,12 @@ export class VaultCollector {
   private running: Promise<void> | undefined;
   private interrupted = false;
   private readonly now: () => number;
+  private readonly nextSnapshotId: () => number;
 
   constructor(private readonly options: CollectorOptions) {
     this.now = options.now ?? Date.now;
+    let serial = 0;
+    this.nextSnapshotId = options.nextSnapshotId ?? (() => ++serial);
     this.counters = options.counters ?? newCounters();
     this.status = options.sources.map((source) => carriedStatus(options.carried?.get(source.pair.key), source.pair));
   }
@@ -90,10 +98,12 @@ export class VaultCollector {
   refresh(stop?: AbortSignal): { started: boolean; done: Promise<void> } {
     if (this.running) {
       this.counters.skippedRefreshes++;
+      this.options.onCount?.(this.counters);
       this.options.log.warn('previous refresh still running; skipping this scheduled refresh');
       return { started: false, done: this.running };
     }
     this.counters.refreshes++;
+    this.options.onCount?.(this.counters);
     this.interrupted = false;
     const deadline = startDeadline(this.options.timeoutMs, stop, 'refresh.timeout');
     this.running = this.refreshAll(deadline.signal, stop).finally(() => {
@@ -140,18 +150,19 @@ export class VaultCollector {
       const { invalidFields, invalidRecords, unreachable, reportedTotal, inconsistencies } = listing.listing;
       const status = this.status[index] as PairStatus;
       const takenAt = this.now();
+      const listed = snapshotOf(this.nextSnapshotId(), listing, status, takenAt);
       this.set(index, {
         pair: status.pair,
         attempted: true,
         up: true,
         lastSuccess: takenAt,
         lastDurationMs: takenAt - started,
-        snapshot: snapshotOf(listing, status, takenAt),
+        snapshot: summaryOf(listed),
         unreachable,
         invalidFields: status.invalidFields + invalidFields,
         invalidRecords: status.invalidRecords + invalidRecords,
         listingInconsistencies: status.listingInconsistencies + inconsistencies,
-      });
+      }, listed);
       if (inconsistencies > 0) {
         log.warn({ inconsistencies }, 'listing pages contradicted each other, but no vault is missing; published');
       }
@@ -177,8 +188,8 @@ export class VaultCollector {
     }
   }
 
-  private set(index: number, status: PairStatus): void {
+  private set(index: number, status: PairStatus, listed?: VaultSnapshot): void {
     this.status[index] = status;
-    for (const listener of this.listeners) listener(status);
+    for (const listener of this.listeners) listener(status, listed);
   }
 }

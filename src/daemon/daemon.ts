@@ -5,10 +5,11 @@ import type { Config } from '../config/schema.js';
 import { formatDuration } from '../config/duration.js';
 import { newCounters } from '../collect/vault-collector.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
+import type { Publication } from '../metrics/vault-exposition.js';
 import { createApp } from '../server/app.js';
 import { serve, type RunningServer } from '../server/secure-listen.js';
 import type { WebConfig } from '../server/web-config.js';
-import { handoverOf, prepareRuntime, type PreparedRuntime, type Runtime, type RuntimeDeps } from './runtime.js';
+import { prepareRuntime, type PreparedRuntime, type Runtime, type RuntimeDeps } from './runtime.js';
 
 export interface DaemonOptions {
   version: string;
@@ -24,33 +25,47 @@ export interface DaemonOptions {
   /** Reads and validates the config again (SIGHUP, POST /-/reload); undefined when there is nothing to re-read. */
   loadConfig?: () => { config: Config; auths: AuthConfig[] };
   backoff?: RuntimeDeps['backoff'];
+  /** A full garbage collection of the main thread's heap, run after a reload (the worker collects its own). */
   gc?: RuntimeDeps['gc'];
+  /** Where refreshes run: a worker thread (the default), or this thread (tests that look inside the engine). */
+  engine?: RuntimeDeps['engine'];
 }
 
 /** The running exporter: one HTTP server, and the runtime of the current config behind it. */
 export class Daemon {
-  private runtime: Runtime;
+  private running: Runtime | undefined;
+  /** The prepared runtime of the config in force: built again when a reload's new runtime cannot start. */
+  private inForce: PreparedRuntime;
   private server: RunningServer | undefined;
   private reloading: Promise<string | undefined> | undefined;
   private readyLatched = false;
   /** Refreshes started and skipped, over every config this process has run. */
   private readonly counters = newCounters();
+  /** Snapshot ids are unique in the process, across reloads and worker restarts. */
+  private readonly snapshotIds = { next: 1 };
 
+  /** Validates the config and reads its files (ConfigError); nothing runs until start(). */
   constructor(
     private readonly options: DaemonOptions,
     initial: { config: Config; auths: AuthConfig[] },
   ) {
-    this.runtime = this.watch(this.prepare(initial.config, initial.auths).assemble());
+    this.inForce = this.prepare(initial.config, initial.auths);
     options.metrics.configLoaded(true);
+  }
+
+  private get runtime(): Runtime {
+    if (!this.running) throw new Error('Daemon: start() first');
+    return this.running;
   }
 
   get url(): string | undefined {
     return this.server?.url;
   }
 
-  /** Listens first (health checks answer during the first refresh), then starts refreshing. */
+  /** Starts the refresh worker, listens (health checks answer during the first refresh), then starts refreshing. */
   async start(): Promise<void> {
     const { options } = this;
+    this.running = this.watch(await this.inForce.assemble());
     const app = createApp({
       telemetryPath: options.telemetryPath,
       version: options.version,
@@ -117,34 +132,54 @@ export class Daemon {
     // The old runtime serves every scrape until the new one holds all of it: its refresh stops (the pairs it had
     // not finished keep what they showed), its last renderings are published, and they pass over as they are.
     const old = this.runtime;
-    await old.scheduler.shutdown();
-    await old.exposition.settled();
-    const next = this.watch(prepared.assemble(handoverOf(old)));
-    this.runtime = next;
+    const handover = await old.stop();
+    let next: Runtime;
+    try {
+      next = this.watch(await prepared.assemble(handover));
+    } catch (err) {
+      // Its files changed between the check and the worker's start: the config in force goes on.
+      const message = err instanceof ConfigError ? err.message : `unexpected error: ${(err as Error).message}`;
+      log.error({ err_msg: message }, 'config reload rejected; keeping the running config');
+      metrics.configLoaded(false);
+      this.running = this.watch(await this.inForce.assemble(handover));
+      this.running.start();
+      return message;
+    }
+    this.running = next;
+    this.inForce = prepared;
     metrics.configLoaded(true);
     log.info('config reloaded');
     next.start();
     // The replaced runtime is garbage now, but an idle exporter allocates too little for V8 to collect it soon.
-    void old.dispatcher.close().then(() => this.options.gc && setImmediate(this.options.gc));
+    if (this.options.gc) setImmediate(this.options.gc);
     return undefined;
   }
 
-  /** Stops accepting, lets responses in flight finish, aborts the running refresh. */
+  /** Stops accepting, lets responses in flight finish, stops the refresh (ending its worker). */
   async shutdown(graceMs: number): Promise<void> {
-    await Promise.all([this.server?.close(graceMs), this.runtime.scheduler.shutdown()]);
-    await this.runtime.dispatcher.destroy();
+    await Promise.all([this.server?.close(graceMs), this.running?.stop()]);
+  }
+
+  /** A refresh now; resolves once it is published (false when one was still running). For benchmarks and tests. */
+  refreshNow(): Promise<boolean> {
+    return this.runtime.refreshNow();
+  }
+
+  /** What /metrics shows now. */
+  publication(): Publication {
+    return this.runtime.exposition.publication();
   }
 
   private prepare(config: Config, auths: AuthConfig[]): PreparedRuntime {
-    const { log, metrics, backoff, gc } = this.options;
-    return prepareRuntime(config, auths, { log, metrics, backoff, gc, counters: this.counters, holds: this.runtime?.holds });
+    const { log, metrics, backoff, gc, engine } = this.options;
+    return prepareRuntime(config, auths, { log, metrics, backoff, gc, engine, counters: this.counters, snapshotIds: this.snapshotIds });
   }
 
   /** Points the exporter's own metrics at `runtime` and says what it runs. */
   private watch(runtime: Runtime): Runtime {
     this.options.metrics.watch(this.counters, runtime.intervalMs, runtime.maxStalenessMs);
     this.options.log.info(
-      { pairs: runtime.collector.statuses().length, schedule: runtime.schedule, max_staleness: formatDuration(runtime.maxStalenessMs) },
+      { pairs: runtime.exposition.publication().statuses.length, schedule: runtime.schedule, max_staleness: formatDuration(runtime.maxStalenessMs) },
       'config loaded',
     );
     return runtime;

@@ -1,51 +1,41 @@
-import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
-import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
-import type { Logger } from 'pino';
-import { createCredentials } from '../cloud/credentials.js';
-import { HostLimiter } from '../cloud/host-limiter.js';
-import { credentialFingerprint, holdBackWhenRefused, RefusalRecord, refusalKey, type RefusalBackoffSettings } from '../cloud/refusal-backoff.js';
-import type { Credentials } from '../cloud/request.js';
+import { pino, type Logger } from 'pino';
 import type { AuthConfig } from '../config/auth.js';
-import { ConfigError } from '../config/load.js';
-import type { Config, TargetConfig } from '../config/schema.js';
-import { listablePairs, type ListablePair, type ListablePairDeps } from '../collect/listable-pair.js';
+import type { Config } from '../config/schema.js';
 import { longestGapMs } from '../collect/schedule-gap.js';
-import { RefreshScheduler } from '../collect/scheduler.js';
-import type { PairStatus } from '../collect/snapshot.js';
-import { VaultCollector, type CollectorCounters } from '../collect/vault-collector.js';
+import { pairsOf } from '../collect/listable-pair.js';
+import { carriedStatus, type PairStatus } from '../collect/snapshot.js';
+import type { CollectorCounters } from '../collect/vault-collector.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
-import { VaultExposition, type RenderedSnapshot } from '../metrics/vault-exposition.js';
+import type { PublishedUnit, RenderedSnapshot } from '../metrics/pair-renderer.js';
+import { SOURCE_FAMILIES } from '../metrics/source-families.js';
+import { VaultExposition } from '../metrics/vault-exposition.js';
+import { createDispatcher, createEngine, listablePairsOf, type Engine, type EngineEvents, type EngineInit, type HoldStates } from './engine.js';
+import { startRefreshThread } from './refresh-thread.js';
 
 /** Everything one loaded config runs on; a reload builds a new one and retires the old. */
 export interface Runtime {
-  collector: VaultCollector;
   exposition: VaultExposition;
-  scheduler: RefreshScheduler;
-  dispatcher: Dispatcher;
   schedule: string;
   intervalMs: number;
   maxStalenessMs: number;
-  /** Refusal records of the credentials this config uses, for the runtime of the next reload. */
-  holds: RefusalHolds;
   /** Starts the schedule; refreshes at once unless every pair took over a state from the replaced runtime. */
   start(): void;
+  /** A refresh now; resolves once it is published (false when one was still running). */
+  refreshNow(): Promise<boolean>;
+  /** Stops refreshing; resolves, once everything rendered is published, with what its successor takes over. */
+  stop(): Promise<Handover>;
 }
-
-/**
- * Refusal records by refusalKey, with a fingerprint of the credentials each judged: kept across reloads for
- * credentials that did not change (see credentialFingerprint).
- */
-export type RefusalHolds = ReadonlyMap<string, { fingerprint: string; record: RefusalRecord }>;
 
 /** What a runtime takes over from the one it replaces: plain data, so the old runtime can be collected. */
 export interface Handover {
-  /** The published status of each pair, by pair key. */
-  statuses: ReadonlyMap<string, PairStatus>;
+  /** The published status of each pair. */
+  statuses: readonly PairStatus[];
   /** The rendered series of each published snapshot, by pair key. */
   rendered: ReadonlyMap<string, RenderedSnapshot>;
   /** The old runtime's refresh was cut short: refresh at once rather than at the next tick. */
   refreshAtOnce: boolean;
+  /** Refusal records, kept for credentials that did not change. */
+  holds: HoldStates;
 }
 
 export interface RuntimeDeps {
@@ -53,34 +43,20 @@ export interface RuntimeDeps {
   metrics: ExporterMetrics;
   /** The daemon's counters, shared by every runtime so that none goes down at a reload. */
   counters: CollectorCounters;
-  /** The refusal records of the runtime this one replaces. */
-  holds?: RefusalHolds;
-  backoff?: ListablePairDeps['backoff'];
-  /** How long refused credentials are held back; default DEFAULT_REFUSAL_BACKOFF. */
-  refusalBackoff?: RefusalBackoffSettings;
-  /** A full garbage collection to run once each refresh is published (see release-memory.ts). */
+  /** Where the refresh runs: a worker thread (production), or this thread (tests that look inside). */
+  engine?: 'thread' | 'inline';
+  backoff?: EngineInit['backoff'];
+  refusalBackoff?: EngineInit['refusalBackoff'];
+  /** A full garbage collection, for the inline engine to run once each refresh is published. */
   gc?: () => void;
+  /** The next snapshot id the process has not used; advanced as units arrive. */
+  snapshotIds: { next: number };
 }
 
-/** A config's runtime with every file read and every credential made, not yet holding or serving anything. */
+/** A config's runtime with every file read, not yet holding or serving anything. */
 export interface PreparedRuntime {
-  dispatcher: Dispatcher;
-  /** Builds the runtime, taking over what `handover` carries; starts nothing. */
-  assemble(handover?: Handover): Runtime;
-}
-
-function createDispatcher(config: Config): Dispatcher {
-  let ca: string[] | undefined;
-  if (config.tls.ca_file) {
-    try {
-      // Added to the system roots, not instead of them: a proxy or IAM may still use a public CA.
-      ca = [...rootCertificates, readFileSync(config.tls.ca_file, 'utf8')];
-    } catch (err) {
-      throw new ConfigError(`tls.ca_file: cannot read ${config.tls.ca_file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-    }
-  }
-  // Honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY; TLS verification is never turned off.
-  return new EnvHttpProxyAgent({ connect: { ca }, requestTls: { ca }, keepAliveTimeout: 30_000, connections: 64 });
+  /** Builds the runtime, taking over what `handover` carries; starts nothing. Rejects with ConfigError. */
+  assemble(handover?: Handover): Promise<Runtime>;
 }
 
 /**
@@ -91,99 +67,106 @@ export function defaultMaxStalenessMs(intervalMs: number, refreshTimeoutMs: numb
   return 3 * intervalMs + refreshTimeoutMs;
 }
 
-/** One record per key (see refusalKey): targets that use one key share its refusals. */
-function holdsFor(auths: readonly AuthConfig[], deps: RuntimeDeps): Map<string, { fingerprint: string; record: RefusalRecord }> {
-  const holds = new Map<string, { fingerprint: string; record: RefusalRecord }>();
-  auths.forEach((auth, i) => {
-    const key = refusalKey(auth);
-    if (holds.has(key)) return;
-    let fingerprint: string;
-    try {
-      fingerprint = credentialFingerprint(auth);
-    } catch (err) {
-      throw new ConfigError(`targets[${i}]: credentials: ${(err as Error).message}`);
-    }
-    const before = deps.holds?.get(key);
-    holds.set(key, before?.fingerprint === fingerprint ? before : { fingerprint, record: new RefusalRecord(deps.refusalBackoff) });
-  });
-  return holds;
-}
-
-function credentialsOf(config: Config, auths: readonly AuthConfig[], dispatcher: Dispatcher, holds: RefusalHolds, deps: RuntimeDeps) {
-  const credentials = new Map<TargetConfig, Credentials>();
-  config.targets.forEach((target, i) => {
-    const labels = { source: 'iam', project_id: target.project_id, region: target.region };
-    const auth = auths[i] as AuthConfig;
-    const { record } = holds.get(refusalKey(auth)) as { record: RefusalRecord };
-    try {
-      credentials.set(target, holdBackWhenRefused(createCredentials(auth, {
-        projectId: target.project_id,
-        region: target.region,
-        iamEndpoint: target.endpoints.iam,
-        dispatcher,
-        countAttempt: (code) => deps.metrics.countRequest(labels, code),
-        requestTimeoutMs: config.refresh.request_timeout,
-      }), record));
-    } catch (err) {
-      throw new ConfigError(`targets[${i}]: credentials: ${(err as Error).message}`);
-    }
-  });
-  return credentials;
-}
-
-/** Reads every file the config names and makes its credentials; throws ConfigError, and then nothing is left open. */
-export function prepareRuntime(config: Config, auths: readonly AuthConfig[], deps: RuntimeDeps): PreparedRuntime {
+/** Reads every file the config names and makes its credentials here, in the main thread; throws ConfigError. */
+export function checkRuntime(config: Config, auths: readonly AuthConfig[]): void {
   const dispatcher = createDispatcher(config);
-  let sources: ListablePair[];
-  let holds: RefusalHolds;
   try {
-    holds = holdsFor(auths, deps);
-    const credentials = credentialsOf(config, auths, dispatcher, holds, deps);
-    sources = listablePairs(config, {
-      dispatcher,
-      limiter: new HostLimiter(config.refresh.concurrency),
-      log: deps.log,
-      credentialsFor: (target) => credentials.get(target) as Credentials,
-      countAttempt: (pair, code) => deps.metrics.countRequest({ source: pair.source, project_id: pair.projectId, region: pair.region }, code),
-      backoff: deps.backoff,
-    });
-  } catch (err) {
+    listablePairsOf({ config, auths: [...auths], holds: {} }, dispatcher, pino({ level: 'silent' }), { request: () => undefined });
+  } finally {
     void dispatcher.close();
-    throw err;
   }
+}
+
+/** A failure status for a pair whose refresh the worker took down with it; its snapshot and series stay. */
+function lostStatus(status: PairStatus, reason: string): PairStatus {
+  return { ...status, attempted: true, up: false, lastError: `refresh failed: ${reason}` };
+}
+
+export function prepareRuntime(config: Config, auths: readonly AuthConfig[], deps: RuntimeDeps): PreparedRuntime {
+  // A bad file is found here, before the running config is touched.
+  checkRuntime(config, auths);
   const intervalMs = longestGapMs(config.refresh.schedule);
   const maxStalenessMs = config.refresh.max_staleness ?? defaultMaxStalenessMs(intervalMs, config.refresh.timeout);
   return {
-    dispatcher,
-    assemble(handover) {
-      const collector = new VaultCollector({
-        sources,
-        parallelPairs: config.refresh.parallel_pairs,
-        timeoutMs: config.refresh.timeout,
+    async assemble(handover) {
+      const carried = new Map((handover?.statuses ?? []).map((status) => [status.pair.key, status]));
+      // What each pair of this config shows at first: what it showed before, where it is the same listing.
+      const statuses = pairsOf(config).map((pair) => carriedStatus(carried.get(pair.key), pair));
+      // The exposition starts from them, with their renderings; the engine starts from them too.
+      const exposition = new VaultExposition(statuses, deps.log, handover?.rendered, SOURCE_FAMILIES);
+      let holds: HoldStates = handover?.holds ?? {};
+      const counted: CollectorCounters = { refreshes: 0, skippedRefreshes: 0 };
+      let refreshing = false;
+      /** Pairs published since the running refresh started: the others were in flight when a worker was lost. */
+      const touched = new Set<string>();
+      const events: EngineEvents = {
+        unit(unit: PublishedUnit) {
+          touched.add(unit.status.pair.key);
+          if (unit.rendered) deps.snapshotIds.next = Math.max(deps.snapshotIds.next, unit.rendered.snapshotId + 1);
+          exposition.publish(unit);
+        },
+        request: (labels, code) => deps.metrics.countRequest(labels, code),
+        counters(counters) {
+          // This engine's counters are whole; the daemon's grow by what is new.
+          deps.counters.refreshes += counters.refreshes - counted.refreshes;
+          deps.counters.skippedRefreshes += counters.skippedRefreshes - counted.skippedRefreshes;
+          Object.assign(counted, counters);
+        },
+        holds: (next) => void (holds = next),
+        refreshing(running) {
+          refreshing = running;
+          if (running) touched.clear();
+        },
+      };
+      const initOf = (statuses: readonly PairStatus[], refreshAtOnce: boolean): EngineInit => ({
+        config,
+        auths: [...auths],
+        holds,
+        carried: [...statuses],
+        firstSnapshotId: deps.snapshotIds.next,
+        refreshAtOnce,
         maxStalenessMs,
-        log: deps.log,
-        carried: handover?.statuses,
-        counters: deps.counters,
+        backoff: deps.backoff,
+        refusalBackoff: deps.refusalBackoff,
       });
-      const exposition = new VaultExposition(collector.statuses(), deps.log, handover?.rendered);
-      collector.onChange((status) => exposition.update(status));
-      const gc = deps.gc;
-      const afterRefresh = gc ? () => void exposition.settled().then(() => setImmediate(gc)) : undefined;
-      const scheduler = new RefreshScheduler(collector, config.refresh.schedule, Math.max(1000, Math.min(5000, maxStalenessMs / 10)), afterRefresh);
-      // A pair that never refreshed, or a refresh the reload cut short: refresh at once, else at the next tick.
-      const refreshAtOnce = handover === undefined || handover.refreshAtOnce || !collector.ready();
-      const start = () => void scheduler.start(refreshAtOnce);
-      return { collector, exposition, scheduler, dispatcher, schedule: config.refresh.schedule, intervalMs, maxStalenessMs, holds, start };
-    },
-  };
-}
+      const spawn = (init: EngineInit): Promise<Engine> => {
+        Object.assign(counted, { refreshes: 0, skippedRefreshes: 0 });
+        if (deps.engine === 'inline') return Promise.resolve(createEngine(init, events, deps.log, deps.gc));
+        return startRefreshThread(init, events, deps.log, (reason) => void replaceLost(reason));
+      };
+      // A worker that died or hung fails the refresh it was running, never the process: the pairs it had not
+      // published keep their series with source_up 0, and a new worker takes over at the next tick.
+      let engine: Engine;
+      const replaceLost = async (reason: string) => {
+        deps.log.error({ err_msg: reason }, 'the refresh worker was lost; failing its refresh and starting another');
+        deps.metrics.countWorkerRestart();
+        if (refreshing) {
+          for (const status of exposition.publication().statuses) {
+            if (!touched.has(status.pair.key)) exposition.publish({ status: lostStatus(status, reason) });
+          }
+        }
+        refreshing = false;
+        engine = await spawn(initOf(exposition.publication().statuses, false));
+        engine.start();
+      };
 
-/** The plain data a runtime hands to its successor; call once its scheduler has shut down and its exposition settled. */
-export function handoverOf(runtime: Runtime): Handover {
-  const { statuses } = runtime.exposition.publication();
-  return {
-    statuses: new Map(statuses.map((status) => [status.pair.key, status])),
-    rendered: runtime.exposition.rendered(),
-    refreshAtOnce: runtime.collector.wasInterrupted(),
+      // A pair that never refreshed, or a refresh the reload cut short: refresh at once, else at the next tick.
+      const shown = exposition.publication().statuses;
+      engine = await spawn(initOf(shown, handover === undefined || handover.refreshAtOnce || !shown.every((status) => status.attempted)));
+      return {
+        exposition,
+        schedule: config.refresh.schedule,
+        intervalMs,
+        maxStalenessMs,
+        start: () => engine.start(),
+        refreshNow: () => engine.refreshNow(),
+        async stop() {
+          const { interrupted } = await engine.stop();
+          await engine.close();
+          const published = exposition.publication().statuses;
+          return { statuses: published, rendered: exposition.rendered(), refreshAtOnce: interrupted, holds };
+        },
+      };
+    },
   };
 }

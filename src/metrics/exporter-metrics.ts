@@ -21,6 +21,8 @@ export interface ExporterMetrics {
   countRequest(labels: PairLabels, code: string): void;
   /** Records a config (re)load outcome. */
   configLoaded(ok: boolean): void;
+  /** Counts a refresh worker that died or hung and was replaced. */
+  countWorkerRestart(): void;
   /** Counts a request or connection the web endpoint turned away before serving it. */
   countRefused(reason: WebRefusalReason): void;
   /** Records a --web.config.file (re)load outcome; the gauge exists only once there is a web config file. */
@@ -75,6 +77,11 @@ export function createExporterMetrics(version: string): ExporterMetrics {
     registers: [registry],
     collect() { this.set(stalenessSeconds); },
   });
+  const workerRestarts = new Counter({
+    name: 'huaweicloud_vault_exporter_refresh_worker_restarts_total',
+    help: 'Refresh worker threads that died or hung and were replaced (their refresh failed; the process went on).',
+    registers: [registry],
+  });
   const reloadOk = new Gauge({ name: 'huaweicloud_vault_exporter_config_last_reload_successful', help: 'Whether the last configuration (re)load succeeded.', registers: [registry] });
   const reloadTime = new Gauge({
     name: 'huaweicloud_vault_exporter_config_last_reload_success_timestamp_seconds',
@@ -104,6 +111,10 @@ export function createExporterMetrics(version: string): ExporterMetrics {
     countRefused(reason) {
       changes++;
       refused.inc({ reason });
+    },
+    countWorkerRestart() {
+      changes++;
+      workerRestarts.inc();
     },
     configLoaded(ok) {
       changes++;

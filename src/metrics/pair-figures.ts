@@ -35,7 +35,7 @@ export const PAIR_FIGURES: readonly PairFigure[] = [
     name: 'huaweicloud_vault_exporter_vaults',
     help: 'Vaults in the published snapshot of this source for this project (0 when none is served).',
     type: 'gauge',
-    value: (s) => s.snapshot?.vaults.length ?? 0,
+    value: (s) => s.snapshot?.vaults ?? 0,
   },
   {
     name: 'huaweicloud_vault_exporter_unreachable_vaults',

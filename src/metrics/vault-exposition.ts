@@ -1,10 +1,10 @@
 import type { Logger } from 'pino';
-import { initialStatus, type PairStatus, type VaultSnapshot } from '../collect/snapshot.js';
+import { initialStatus, type PairStatus } from '../collect/snapshot.js';
 import { SOURCES, type Source } from '../config/sources.js';
 import { familyHeader } from './exposition.js';
 import { deflateSegmentSync, joinSegments, type DeflatedBody, type DeflatedSegment } from './gzip-parts.js';
 import { pairFigureHeaders, PAIR_FIGURES, renderPairFigures } from './pair-figures.js';
-import { renderSnapshot, type RenderedFamilies } from './render-snapshot.js';
+import type { PublishedUnit, RenderedSnapshot } from './pair-renderer.js';
 import { familiesOf, SOURCE_FAMILIES, type SourceFamilies } from './source-families.js';
 
 /** The vault and pair part of /metrics at one instant: compressed segments in exposition order. */
@@ -21,11 +21,6 @@ export interface Publication {
   attempted: boolean;
 }
 
-/** A snapshot's rendered series: handed to the exposition of a reloaded config, so it is not rendered again. */
-export interface RenderedSnapshot extends RenderedFamilies {
-  snapshot: VaultSnapshot;
-}
-
 /** What one pair shows: its figures and the series of the snapshot it serves, made visible together. */
 interface PublishedPair {
   status: PairStatus;
@@ -33,41 +28,30 @@ interface PublishedPair {
   figures: (DeflatedSegment | undefined)[];
 }
 
-interface PairEntry {
-  published: PublishedPair;
-  /** The newest status the collector told; published once its series are rendered. */
-  wanted: PairStatus;
-  /** A job for this pair is queued or running. */
-  queued: boolean;
-}
-
 /**
- * Publishes each pair as one unit: a new status becomes visible only together with the rendered series of the
- * snapshot it serves, so that no scrape sees `source_up 1` or a vault count without the series they describe.
- * Until then the pair shows what it showed before. Rendering runs one snapshot at a time, in arrival order, and
- * a rendering always finishes and is published: a pair that changed meanwhile is rendered again afterwards, at
- * the back of the queue, so something complete and at most one refresh old is always served.
+ * What /metrics shows of every pair, published a unit at a time (see PairRenderer): each unit's status, figures
+ * and series become visible in one assignment, and a scrape reads one publication. Composing the body is a
+ * re-listing of compressed segments, done once after any publication, at the next scrape.
  */
 export class VaultExposition {
-  private readonly entries: PairEntry[];
-  private readonly byKey = new Map<string, PairEntry>();
+  private readonly entries: { source: Source; published: PublishedPair }[];
+  private readonly byKey = new Map<string, { published: PublishedPair }>();
   /** `# HELP`/`# TYPE` of each vault family in output order, compressed once. */
   private readonly headers: { source: Source; index: number; segment: DeflatedSegment }[] = [];
   private readonly figureHeaders: DeflatedSegment[];
   private current: Publication | undefined;
-  private tail: Promise<void> = Promise.resolve();
-  private jobs = 0;
 
   /**
-   * `statuses`: every pair in config order, as the collector starts them. `rendered`: series rendered under
-   * the config this one replaces; a status whose snapshot is among them is published at once.
+   * `statuses`: every pair in config order, as the collector starts them. `rendered`: the series of their
+   * snapshots rendered under the config this one replaces (by pair key); a status whose snapshot has none
+   * shows as a pair that never refreshed, until a unit brings them.
    */
   constructor(
     statuses: readonly PairStatus[],
     private readonly log: Logger,
     rendered: ReadonlyMap<string, RenderedSnapshot> = new Map(),
-    private readonly families: SourceFamilies = SOURCE_FAMILIES,
-    private readonly level = 6,
+    families: SourceFamilies = SOURCE_FAMILIES,
+    level = 6,
   ) {
     for (const source of SOURCES) {
       familiesOf(families, source).forEach((family, index) => {
@@ -79,13 +63,11 @@ export class VaultExposition {
     this.figureHeaders = pairFigureHeaders();
     this.entries = statuses.map((status) => {
       const before = rendered.get(status.pair.key);
-      const vaults = before && before.snapshot === status.snapshot ? before : undefined;
-      const shown = status.snapshot && !vaults ? initialStatus(status.pair) : status;
-      const entry: PairEntry = { published: this.published(shown, vaults), wanted: shown, queued: false };
+      const vaults = before && before.snapshotId === status.snapshot?.id ? before : undefined;
+      const entry = { source: status.pair.source, published: this.published(status.snapshot && !vaults ? initialStatus(status.pair) : status, vaults) };
       this.byKey.set(status.pair.key, entry);
       return entry;
     });
-    for (const status of statuses) this.update(status);
   }
 
   /** What /metrics shows now; composed again only after a pair was published. */
@@ -94,72 +76,36 @@ export class VaultExposition {
     return this.current;
   }
 
-  /** No rendering is queued: publication() shows every change seen so far. */
-  isIdle(): boolean {
-    return this.jobs === 0;
-  }
-
-  /** Resolves once every change seen so far is published. */
-  async settled(): Promise<void> {
-    let seen: Promise<void>;
-    do {
-      seen = this.tail;
-      await seen;
-    } while (seen !== this.tail);
-  }
-
   /** The rendered series of every published snapshot, by pair key, for the exposition of a reloaded config. */
   rendered(): Map<string, RenderedSnapshot> {
     const out = new Map<string, RenderedSnapshot>();
-    for (const entry of this.entries) if (entry.published.vaults) out.set(entry.published.status.pair.key, entry.published.vaults);
+    for (const { published } of this.entries) if (published.vaults) out.set(published.status.pair.key, published.vaults);
     return out;
   }
 
-  /** Feed from the collector's change events. */
-  update(status: PairStatus): void {
-    const entry = this.byKey.get(status.pair.key);
-    if (!entry || entry.wanted === status) return;
-    entry.wanted = status;
-    if (entry.queued) return; // the queued job takes the newest status when its turn comes
-    // Nothing new to render (a failure keeps the served snapshot; an expiry drops it): visible at once.
-    if (status.snapshot === entry.published.status.snapshot) this.publish(entry, status, entry.published.vaults);
-    else if (status.snapshot === undefined) this.publish(entry, status, undefined);
-    else this.enqueue(entry);
-  }
-
-  private enqueue(entry: PairEntry): void {
-    entry.queued = true;
-    this.jobs++;
-    this.tail = this.tail
-      .then(() => this.renderNewest(entry))
-      .catch((err: unknown) => {
-        this.log.error({ err_msg: (err as Error).message, pair: entry.wanted.pair.key }, 'rendering the vault exposition failed; serving the previous one');
-        entry.wanted = entry.published.status; // not tried again until the collector tells something new
-      })
-      .finally(() => {
-        entry.queued = false;
-        this.jobs--;
-        // Changed while it rendered: render the newest next, behind the pairs already waiting.
-        if (entry.wanted !== entry.published.status) this.enqueue(entry);
-      });
-  }
-
-  private async renderNewest(entry: PairEntry): Promise<void> {
-    const status = entry.wanted;
-    const { snapshot } = status;
-    let vaults = snapshot === entry.published.status.snapshot ? entry.published.vaults : undefined;
-    if (snapshot && !vaults) vaults = { snapshot, ...(await renderSnapshot(snapshot, this.families, this.level)) };
-    this.publish(entry, status, vaults);
+  /** The one step that makes a pair's new state visible: its series and its figures in one assignment. */
+  publish(unit: PublishedUnit): void {
+    const entry = this.byKey.get(unit.status.pair.key);
+    if (!entry) return; // not a pair of this config
+    const before = entry.published;
+    const snapshot = unit.status.snapshot;
+    let status = unit.status;
+    let vaults: RenderedSnapshot | undefined;
+    if (snapshot === undefined) vaults = undefined;
+    else if (unit.rendered?.snapshotId === snapshot.id) vaults = unit.rendered;
+    else if (before.vaults?.snapshotId === snapshot.id) vaults = before.vaults;
+    else {
+      // A snapshot whose series never came (its rendering failed): keep showing what the series say.
+      this.log.error({ pair: unit.status.pair.key, snapshot: snapshot.id }, 'a status came without the series of its snapshot; keeping the previous ones');
+      status = { ...status, snapshot: before.status.snapshot };
+      vaults = before.vaults;
+    }
+    entry.published = this.published(status, vaults);
+    this.current = undefined;
   }
 
   private published(status: PairStatus, vaults: RenderedSnapshot | undefined): PublishedPair {
     return { status, vaults, figures: renderPairFigures(status) };
-  }
-
-  /** The one step that makes a pair's new state visible: its series and its figures in one assignment. */
-  private publish(entry: PairEntry, status: PairStatus, vaults: RenderedSnapshot | undefined): void {
-    entry.published = this.published(status, vaults);
-    this.current = undefined;
   }
 
   /**
@@ -171,8 +117,9 @@ export class VaultExposition {
     let series = 0;
     for (const { source, index, segment } of this.headers) {
       segments.push(segment);
-      for (const { published } of this.entries) {
-        if (published.vaults?.snapshot.source === source) segments.push(published.vaults.families[index] as DeflatedSegment);
+      for (const entry of this.entries) {
+        const vaults = entry.published.vaults;
+        if (vaults && entry.source === source) segments.push(vaults.families[index] as DeflatedSegment);
       }
     }
     PAIR_FIGURES.forEach((_, index) => {

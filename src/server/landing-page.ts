@@ -10,7 +10,7 @@ export function landingPage(options: { version: string; telemetryPath: string; s
       const last = s.lastSuccess === undefined ? 'never' : new Date(s.lastSuccess).toISOString();
       const state = !s.attempted ? 'pending' : s.up ? 'up' : 'down';
       const error = s.lastError ? escapeHtml(s.lastError) : '';
-      return `<tr><td>${escapeHtml(s.pair.source)}</td><td>${escapeHtml(s.pair.projectId)}</td><td>${escapeHtml(s.pair.region)}</td><td>${state}</td><td>${s.snapshot?.vaults.length ?? 0}</td><td>${last}</td><td>${error}</td></tr>`;
+      return `<tr><td>${escapeHtml(s.pair.source)}</td><td>${escapeHtml(s.pair.projectId)}</td><td>${escapeHtml(s.pair.region)}</td><td>${state}</td><td>${s.snapshot?.vaults ?? 0}</td><td>${last}</td><td>${error}</td></tr>`;
     })
     .join('\n');
   const path = escapeHtml(options.telemetryPath);

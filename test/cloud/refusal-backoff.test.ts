@@ -70,7 +70,7 @@ describe('RefusalRecord', () => {
     expect((error as ApiError).details).toEqual({ code: 'held' });
     expect((error as Error).message).toBe(
       'not sent: these credentials were refused 1 time(s) in a row and are held back until 2026-11-25T12:01:00.000Z, ' +
-        'so that Huawei Cloud does not lock the key; a config reload lets them try at once ' +
+        'so that Huawei Cloud does not lock the key; a config reload with changed credentials lets them try at once ' +
         '(last refusal: GET /v3/p/vaults: HTTP 401, APIG.0301 #7)',
     );
   });

@@ -32,7 +32,7 @@ function collector(sources: ListablePair[], extra: Partial<ConstructorParameters
   return { c, advance: (ms: number) => (time += ms) };
 }
 
-const vaultCount = (c: VaultCollector) => c.statuses().map((s) => s.snapshot?.vaults.length);
+const vaultCount = (c: VaultCollector) => c.statuses().map((s) => s.snapshot?.vaults);
 
 describe('VaultCollector', () => {
   it("keeps a failed pair's last snapshot with up 0, apart from the other pair, and drops it after max staleness", async () => {

@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { pino } from 'pino';
 import type { PairStatus, VaultSnapshot } from '../../src/collect/snapshot.js';
-import { initialStatus, pairKey } from '../../src/collect/snapshot.js';
+import { initialStatus, pairKey, summaryOf } from '../../src/collect/snapshot.js';
 import { inflateBody } from '../../src/metrics/gzip-parts.js';
+import { PairRenderer } from '../../src/metrics/pair-renderer.js';
+import { SOURCE_FAMILIES } from '../../src/metrics/source-families.js';
 import { VaultExposition } from '../../src/metrics/vault-exposition.js';
 
 export const silentLog = pino({ level: 'silent' });
@@ -11,24 +13,47 @@ export function fixture(name: string): unknown {
   return JSON.parse(readFileSync(new URL(`../fixtures/${name}`, import.meta.url), 'utf8'));
 }
 
+/** A status that serves `snapshot`, freshly taken. */
 export function statusOf(snapshot: VaultSnapshot): PairStatus {
-  return { ...initialStatus(snapshot.pair), attempted: true, up: true, snapshot, lastSuccess: snapshot.takenAt };
+  return { ...initialStatus(snapshot.pair), attempted: true, up: true, snapshot: summaryOf(snapshot), lastSuccess: snapshot.takenAt };
 }
 
 export function pairFor(source: 'cbr' | 'hss', projectId = '0605767b5780d5762fc5c0118072a564', region = 'ap-southeast-1') {
   return { key: pairKey(source, projectId, region), source, projectId, region, endpoint: 'http://127.0.0.1:1' };
 }
 
-/** The vault and pair part of /metrics for these pairs, as the exporter serves it once every one is published. */
-export async function exposeStatuses(statuses: PairStatus[]): Promise<string> {
-  const exposition = new VaultExposition(statuses, silentLog);
-  await exposition.settled();
-  return (await inflateBody(exposition.publication().body)).toString('utf8');
+let snapshotIds = 0;
+
+/** A snapshot as the collector takes it, with an id of its own. */
+export function snapshotOf(snapshot: Omit<VaultSnapshot, 'id'>): VaultSnapshot {
+  return { ...snapshot, id: ++snapshotIds } as VaultSnapshot;
+}
+
+/** A renderer feeding an exposition of `statuses`' pairs, as a runtime wires them across its threads. */
+export function publisher(statuses: readonly PairStatus[]) {
+  const exposition = new VaultExposition(statuses.map((status) => initialStatus(status.pair)), silentLog);
+  const renderer = new PairRenderer(SOURCE_FAMILIES, silentLog);
+  renderer.onUnit((unit) => exposition.publish(unit));
+  return { exposition, renderer, text: async () => (await inflateBody(exposition.publication().body)).toString('utf8') };
+}
+
+/**
+ * The vault and pair part of /metrics for these pairs, as the exporter serves it once every listing is rendered
+ * and published: each status with the listing it took, if any.
+ */
+export async function exposeStatuses(pairs: readonly { status: PairStatus; listed?: VaultSnapshot }[]): Promise<string> {
+  const { renderer, text } = publisher(pairs.map(({ status }) => status));
+  for (const { status, listed } of pairs) renderer.update(status, listed);
+  await renderer.settled();
+  return text();
 }
 
 /** The same for freshly taken snapshots. */
-export function exposeSnapshots(snapshots: VaultSnapshot[]): Promise<string> {
-  return exposeStatuses(snapshots.map(statusOf));
+export function exposeSnapshots(snapshots: Omit<VaultSnapshot, 'id'>[]): Promise<string> {
+  return exposeStatuses(snapshots.map((snapshot) => {
+    const listed = snapshotOf(snapshot);
+    return { status: statusOf(listed), listed };
+  }));
 }
 
 /** Only the sample lines of the named family. */

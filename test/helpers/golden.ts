@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseCbrVault } from '../../src/cloud/cbr-vault.js';
 import { parseHssVault } from '../../src/cloud/hss-vault.js';
 import type { Parsed } from '../../src/cloud/cbr-vault.js';
-import { initialStatus, type PairStatus, type VaultSnapshot } from '../../src/collect/snapshot.js';
+import { initialStatus, summaryOf, type PairStatus, type VaultSnapshot } from '../../src/collect/snapshot.js';
 import { generateFleet } from '../../src/sim/fleet.js';
 import { exposeStatuses, pairFor } from './exposition.js';
 
@@ -28,7 +28,7 @@ function parsedAll<T>(records: readonly unknown[], parse: (raw: unknown) => Pars
  * Two projects: one with every vault state the generator has and every malformed record, both sources up;
  * the other with CBR failing while it keeps its snapshot, and HSS never refreshed.
  */
-export function goldenStatuses(): PairStatus[] {
+export function goldenPairs(): { status: PairStatus; listed?: VaultSnapshot }[] {
   const one = generateFleet({ projectId: 'golden-project-one', cbrVaults: 12, hssVaults: 10, malformed: true });
   const two = generateFleet({ projectId: 'golden-project-two', cbrVaults: 3, hssVaults: 0 });
   const up = (snapshot: VaultSnapshot, counts: { invalidFields: number; invalidRecords: number }): PairStatus => ({
@@ -37,7 +37,7 @@ export function goldenStatuses(): PairStatus[] {
     up: true,
     lastSuccess: TAKEN_AT,
     lastDurationMs: 1250,
-    snapshot,
+    snapshot: summaryOf(snapshot),
     ...counts,
   });
   const cbrOne = parsedAll(one.cbr, parseCbrVault);
@@ -46,21 +46,29 @@ export function goldenStatuses(): PairStatus[] {
   const pairCbrOne = pairFor('cbr', 'golden-project-one', 'ap-southeast-1');
   const pairHssOne = pairFor('hss', 'golden-project-one', 'ap-southeast-1');
   const pairCbrTwo = pairFor('cbr', 'golden-project-two', 'eu-west-101');
+  const listed: VaultSnapshot[] = [
+    { id: 1, pair: pairCbrOne, source: 'cbr', vaults: cbrOne.vaults, takenAt: TAKEN_AT },
+    { id: 2, pair: pairHssOne, source: 'hss', vaults: hssOne.vaults, takenAt: TAKEN_AT },
+    { id: 3, pair: pairCbrTwo, source: 'cbr', vaults: cbrTwo.vaults, takenAt: TAKEN_AT },
+  ];
   return [
-    up({ pair: pairCbrOne, source: 'cbr', vaults: cbrOne.vaults, takenAt: TAKEN_AT }, cbrOne),
-    up({ pair: pairHssOne, source: 'hss', vaults: hssOne.vaults, takenAt: TAKEN_AT }, hssOne),
+    { status: up(listed[0]!, cbrOne), listed: listed[0] },
+    { status: up(listed[1]!, hssOne), listed: listed[1] },
     {
-      ...up({ pair: pairCbrTwo, source: 'cbr', vaults: cbrTwo.vaults, takenAt: TAKEN_AT }, cbrTwo),
-      up: false,
-      lastDurationMs: 30_000,
-      lastError: 'GET /v3/golden-project-two/vaults: HTTP 502, APIG.0202, Backend unavailable.',
+      status: {
+        ...up(listed[2]!, cbrTwo),
+        up: false,
+        lastDurationMs: 30_000,
+        lastError: 'GET /v3/golden-project-two/vaults: HTTP 502, APIG.0202, Backend unavailable.',
+      },
+      listed: listed[2],
     },
-    initialStatus(pairFor('hss', 'golden-project-two', 'eu-west-101')),
+    { status: initialStatus(pairFor('hss', 'golden-project-two', 'eu-west-101')) },
   ];
 }
 
 export function goldenExposition(): Promise<string> {
-  return exposeStatuses(goldenStatuses());
+  return exposeStatuses(goldenPairs());
 }
 
 /** The metric families the golden file shows, in order (from its `# TYPE` lines). */

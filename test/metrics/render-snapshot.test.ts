@@ -10,15 +10,14 @@ import { deflateSegmentSync, gzipWithTail, inflateBody, joinSegments, SegmentWri
 import { HSS_FAMILIES } from '../../src/metrics/hss-families.js';
 import { PAIR_FIGURES } from '../../src/metrics/pair-figures.js';
 import { generateFleet } from '../../src/sim/fleet.js';
-import { exposeStatuses, pairFor, statusOf } from '../helpers/exposition.js';
+import { exposeStatuses, pairFor, snapshotOf, statusOf } from '../helpers/exposition.js';
 
 function parsed<T>(records: readonly unknown[], parse: (raw: unknown) => { vault: T | undefined }): T[] {
   return records.map((r) => parse(r).vault).filter((v): v is T => v !== undefined);
 }
 
 /** The same series registered in prom-client, family by family, pair by pair, vault by vault, then the pair figures. */
-function promClientText(statuses: PairStatus[]): Promise<string> {
-  const snapshots = statuses.flatMap((status) => (status.snapshot ? [status.snapshot] : []));
+function promClientText(snapshots: VaultSnapshot[], statuses: PairStatus[]): Promise<string> {
   const registry = new Registry();
   const add = <T extends { id: string; name: string }>(families: readonly VaultFamily<T>[], source: 'cbr' | 'hss') => {
     for (const family of families) {
@@ -62,21 +61,21 @@ describe('pre-rendered exposition', () => {
     const cbr: CbrVault[] = parsed(fleets[0]!.cbr, parseCbrVault);
     cbr.push({ ...cbr[0]!, id: 'line\nbreak', name: 'tab\there "q" \\ back\\slash\nnewline', sizeGb: 1.5e21 });
     const snapshots: VaultSnapshot[] = [
-      { pair: pairFor('cbr', 'p-one'), source: 'cbr', vaults: cbr, takenAt: 0 },
-      { pair: pairFor('hss', 'p-one'), source: 'hss', vaults: parsed<HssVault>(fleets[0]!.hss, parseHssVault), takenAt: 0 },
-      { pair: pairFor('cbr', 'p-"two"\\', 'eu-west-101'), source: 'cbr', vaults: parsed(fleets[1]!.cbr, parseCbrVault), takenAt: 0 },
-      { pair: pairFor('hss', 'p-"two"\\', 'eu-west-101'), source: 'hss', vaults: parsed<HssVault>(fleets[1]!.hss, parseHssVault), takenAt: 0 },
+      snapshotOf({ pair: pairFor('cbr', 'p-one'), source: 'cbr', vaults: cbr, takenAt: 0 }),
+      snapshotOf({ pair: pairFor('hss', 'p-one'), source: 'hss', vaults: parsed<HssVault>(fleets[0]!.hss, parseHssVault), takenAt: 0 }),
+      snapshotOf({ pair: pairFor('cbr', 'p-"two"\\', 'eu-west-101'), source: 'cbr', vaults: parsed(fleets[1]!.cbr, parseCbrVault), takenAt: 0 }),
+      snapshotOf({ pair: pairFor('hss', 'p-"two"\\', 'eu-west-101'), source: 'hss', vaults: parsed<HssVault>(fleets[1]!.hss, parseHssVault), takenAt: 0 }),
     ];
     const statuses: PairStatus[] = snapshots.map(statusOf);
     // Pairs in every state the figures have: invalid counts, unreachable vaults, a failure, one never refreshed.
     statuses[1] = { ...statuses[1]!, invalidFields: 12, invalidRecords: 3, listingInconsistencies: 2, unreachable: 7, lastDurationMs: 1234 };
     statuses[2] = { ...statuses[2]!, up: false, lastError: 'HTTP 503', lastDurationMs: 5 };
     statuses.push(initialStatus(pairFor('cbr', 'p-three', 'af-south-1')));
-    const ours = await exposeStatuses(statuses);
+    const ours = await exposeStatuses(statuses.map((status, i) => ({ status, listed: snapshots[i] })));
     expect(ours.length).toBeGreaterThan(10_000);
     expect(ours).toContain('vault_name="tab\there \\"q\\" \\\\ back\\\\slash\\nnewline"');
     expect(ours).toContain('huaweicloud_vault_exporter_invalid_fields_total{source="hss",project_id="p-one",region="ap-southeast-1"} 12');
-    expect(ours).toBe(await promClientText(statuses));
+    expect(ours).toBe(await promClientText(snapshots, statuses));
   });
 
   it('joins separately compressed segments and a live tail into one valid gzip member', async () => {

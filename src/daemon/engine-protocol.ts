@@ -1,0 +1,33 @@
+import type { CollectorCounters } from '../collect/vault-collector.js';
+import type { PairStatus } from '../collect/snapshot.js';
+import type { HoldStates } from './engine.js';
+
+/** What the main thread asks of the refresh worker. */
+export type ToWorker = { type: 'start' } | { type: 'refresh'; id: number } | { type: 'stop' };
+
+/**
+ * A unit as it crosses threads: the status, and the rendered segments packed into one transferred ArrayBuffer
+ * (each segment's bytes at its offset), so that nothing of a rendering is copied on the main thread.
+ */
+export interface PackedUnit {
+  status: PairStatus;
+  rendered?: {
+    snapshotId: number;
+    series: number;
+    bytes: ArrayBuffer;
+    segments: { offset: number; size: number; crc: number; length: number }[];
+  };
+}
+
+/** What the refresh worker tells the main thread. */
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'failed'; message: string; config: boolean }
+  | { type: 'unit'; unit: PackedUnit }
+  | { type: 'request'; labels: { source: string; project_id: string; region: string }; code: string }
+  | { type: 'counters'; counters: CollectorCounters }
+  | { type: 'holds'; holds: HoldStates }
+  | { type: 'refreshing'; running: boolean }
+  | { type: 'refreshed'; id: number; started: boolean }
+  | { type: 'stopped'; interrupted: boolean }
+  | { type: 'log'; line: string };

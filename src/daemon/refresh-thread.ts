@@ -1,0 +1,134 @@
+import { Worker } from 'node:worker_threads';
+import type { Logger } from 'pino';
+import { ConfigError } from '../config/load.js';
+import { sinkOf } from '../log.js';
+import type { Engine, EngineEvents, EngineInit } from './engine.js';
+import type { FromWorker, ToWorker } from './engine-protocol.js';
+import { unpackUnit } from './unit-packing.js';
+
+/** A refresh that outlives refresh.timeout by this much is a hung worker: it is ended, and the refresh fails. */
+export const HUNG_WORKER_GRACE_MS = 15_000;
+
+/**
+ * The worker's script: beside this module once built. Tests run the sources, whose worker would be TypeScript
+ * that a worker thread cannot load, so there it is the built copy (`npm test` builds first).
+ */
+function workerScript(): URL {
+  const here = import.meta.url;
+  return here.endsWith('.ts') ? new URL('../../dist/src/daemon/refresh-worker.js', here) : new URL('./refresh-worker.js', here);
+}
+
+/** Told when the worker died or hung (it is gone by then): the runtime fails what was in flight and starts another. */
+export type OnWorkerLost = (reason: string) => void;
+
+/**
+ * An engine in a worker thread: the main thread keeps only the serving, and a refresh's heap, its parsing and
+ * its garbage collections are the worker's. Resolves once the worker has made its engine; rejects with a
+ * ConfigError when the config's files cannot be read there.
+ */
+export function startRefreshThread(init: EngineInit, events: EngineEvents, log: Logger, lost: OnWorkerLost): Promise<Engine> {
+  const worker = new Worker(workerScript(), { workerData: { init, logLevel: log.level } });
+  const sink = sinkOf(log);
+  const waiting = new Map<number, (started: boolean) => void>();
+  let serial = 0;
+  let stopping: ((interrupted: boolean) => void) | undefined;
+  let ended = false;
+  let hung: NodeJS.Timeout | undefined;
+  const send = (message: ToWorker) => worker.postMessage(message);
+
+  const end = (reason: string) => {
+    if (ended) return;
+    ended = true;
+    clearTimeout(hung);
+    void worker.terminate();
+    // Whoever waits on the worker gets an answer: nothing more will come.
+    for (const resolve of waiting.values()) resolve(false);
+    waiting.clear();
+    if (stopping) stopping(true);
+    else lost(reason);
+  };
+
+  return new Promise<Engine>((resolve, reject) => {
+    const engine: Engine = {
+      start: () => send({ type: 'start' }),
+      refreshNow: () =>
+        new Promise<boolean>((done) => {
+          if (ended) return done(false);
+          const id = ++serial;
+          waiting.set(id, done);
+          send({ type: 'refresh', id });
+        }),
+      stop: () =>
+        new Promise<{ interrupted: boolean }>((done) => {
+          if (ended) return done({ interrupted: true });
+          stopping = (interrupted) => done({ interrupted });
+          send({ type: 'stop' });
+          // A worker that cannot stop (hung) is ended: a reload or shutdown must not wait on it forever.
+          hung = setTimeout(() => end('the refresh worker did not stop'), init.config.refresh.timeout + HUNG_WORKER_GRACE_MS);
+        }),
+      async close() {
+        ended = true;
+        clearTimeout(hung);
+        await worker.terminate();
+      },
+    };
+    worker.on('message', (message: FromWorker) => {
+      switch (message.type) {
+        case 'ready':
+          resolve(engine);
+          break;
+        case 'failed':
+          ended = true;
+          reject(message.config ? new ConfigError(message.message) : new Error(message.message));
+          break;
+        case 'unit':
+          events.unit(unpackUnit(message.unit));
+          break;
+        case 'request':
+          events.request(message.labels, message.code);
+          break;
+        case 'counters':
+          events.counters(message.counters);
+          break;
+        case 'holds':
+          events.holds(message.holds);
+          break;
+        case 'refreshing':
+          clearTimeout(hung);
+          if (message.running && !stopping) {
+            hung = setTimeout(
+              () => end(`the refresh worker did not finish a refresh within refresh.timeout + ${HUNG_WORKER_GRACE_MS / 1000} s`),
+              init.config.refresh.timeout + HUNG_WORKER_GRACE_MS,
+            );
+          }
+          events.refreshing(message.running);
+          break;
+        case 'refreshed':
+          waiting.get(message.id)?.(message.started);
+          waiting.delete(message.id);
+          break;
+        case 'stopped':
+          ended = true;
+          clearTimeout(hung);
+          stopping?.(message.interrupted);
+          stopping = undefined;
+          void worker.terminate();
+          break;
+        case 'log':
+          sink.write(message.line);
+          break;
+      }
+    });
+    worker.on('error', (err) => {
+      log.error({ err_msg: err.message }, 'the refresh worker failed');
+      reject(err);
+      end(`the refresh worker failed: ${err.message}`);
+    });
+    worker.on('exit', (code) => {
+      if (!ended) {
+        reject(new Error(`the refresh worker exited (code ${code})`));
+        end(`the refresh worker exited (code ${code})`);
+      }
+    });
+  });
+}

@@ -1,0 +1,60 @@
+/**
+ * The refresh worker's thread: runs one config's engine (listing, parsing, mapping, rendering) away from the
+ * main thread, which only serves. Started by refresh-thread.ts with the engine's init as workerData.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { ConfigError } from '../config/load.js';
+import { createLogger } from '../log.js';
+import type { EngineInit } from './engine.js';
+import { createEngine } from './engine.js';
+import type { FromWorker, ToWorker } from './engine-protocol.js';
+import { fullGc } from './release-memory.js';
+import { packUnit } from './unit-packing.js';
+
+const port = parentPort;
+if (!port) throw new Error('refresh-worker.js runs as a worker thread only');
+const { init, logLevel } = workerData as { init: EngineInit; logLevel: string };
+const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
+
+// JSON lines, posted to the main thread, which writes them to its own sink (in its format) in order.
+const log = createLogger({ level: logLevel as 'info', format: 'json', stream: { write: (line) => post({ type: 'log', line }) } });
+
+let engine: ReturnType<typeof createEngine>;
+try {
+  engine = createEngine(
+    init,
+    {
+      unit(unit) {
+        const { packed, transfer } = packUnit(unit);
+        post({ type: 'unit', unit: packed }, transfer);
+      },
+      request: (labels, code) => post({ type: 'request', labels, code }),
+      counters: (counters) => post({ type: 'counters', counters }),
+      holds: (holds) => post({ type: 'holds', holds }),
+      refreshing: (running) => post({ type: 'refreshing', running }),
+    },
+    log,
+    fullGc(),
+  );
+  post({ type: 'ready' });
+} catch (err) {
+  post({ type: 'failed', message: (err as Error).message, config: err instanceof ConfigError });
+  process.exit(1);
+}
+
+port.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'start':
+      engine.start();
+      break;
+    case 'refresh':
+      void engine.refreshNow().then((started) => post({ type: 'refreshed', id: message.id, started }));
+      break;
+    case 'stop':
+      void engine.stop().then(async ({ interrupted }) => {
+        await engine.close();
+        post({ type: 'stopped', interrupted });
+      });
+      break;
+  }
+});
