@@ -44,3 +44,19 @@ export function copies(stage: Stage): Array<{ from?: string; sources: string[]; 
       return { from, sources: paths.slice(0, -1), dest: paths.at(-1) as string };
     });
 }
+
+/** A stage's LABELs (`key="value" ...`), with `${ARG}` replaced by the stage's ARG defaults. */
+export function labels(stage: Stage): Record<string, string> {
+  const defaults: Record<string, string> = {};
+  for (const { args } of stage.instructions.filter((i) => i.op === 'ARG')) {
+    const [name = '', value = ''] = args.split('=');
+    defaults[name] = value;
+  }
+  const found: Record<string, string> = {};
+  for (const { args } of stage.instructions.filter((i) => i.op === 'LABEL')) {
+    for (const [, key = '', quoted, bare] of args.matchAll(/([\w.-]+)=(?:"([^"]*)"|(\S+))/g)) {
+      found[key] = (quoted ?? bare ?? '').replace(/\$\{(\w+)\}/g, (_, name: string) => defaults[name] ?? '');
+    }
+  }
+  return found;
+}
