@@ -2,10 +2,13 @@
 # huaweicloud-vault-exporter on Node.js 24 (the major .node-version pins; tests check that they agree).
 #   docker build -t huaweicloud-vault-exporter .
 #   docker buildx build --platform linux/amd64,linux/arm64 -t REGISTRY/huaweicloud-vault-exporter:0.1.0 --push .
+# (podman build --platform linux/amd64,linux/arm64 --manifest huaweicloud-vault-exporter:0.1.0 . likewise)
 # See docs/deploying.md (Container).
 
-# Build: compile TypeScript with the dev dependencies, then keep the production dependencies alone.
-FROM node:24-trixie-slim AS build
+# Build: compile TypeScript with the dev dependencies, then keep the production dependencies alone. It runs
+# on the builder's own platform: its output is JavaScript (no dependency has a native addon), so a
+# cross-platform build needs no emulation.
+FROM --platform=$BUILDPLATFORM node:24-trixie-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund

@@ -25,6 +25,14 @@ describe('Dockerfile', () => {
     expect(() => debianSuite(build.from, runtime.from)).not.toThrow();
   });
 
+  it("builds on the builder's platform (pure JavaScript out) and runs on the target's", () => {
+    expect(build.platform).toBe('$BUILDPLATFORM');
+    expect(runtime.platform).toBeUndefined();
+    const lock = JSON.parse(readText('package-lock.json')) as { packages: Record<string, { dev?: boolean; hasInstallScript?: boolean; os?: string[]; cpu?: string[] }> };
+    const native = Object.entries(lock.packages).filter(([path, p]) => path && !p.dev && (p.hasInstallScript || p.os || p.cpu));
+    expect(native.map(([path]) => path)).toEqual([]);
+  });
+
   it('builds with npm ci, then npm run build, then keeps the production dependencies alone', () => {
     const runs = args(build, 'RUN');
     const ci = runs.findIndex((r) => /\bnpm ci\b/.test(r) && !r.includes('--omit=dev'));

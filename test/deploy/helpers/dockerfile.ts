@@ -7,6 +7,8 @@ export interface Instruction {
 export interface Stage {
   from: string;
   name?: string;
+  /** FROM --platform=…, e.g. $BUILDPLATFORM. */
+  platform?: string;
   instructions: Instruction[];
 }
 
@@ -21,8 +23,8 @@ export function dockerfileStages(text = readText('Dockerfile')): Stage[] {
   for (const line of lines) {
     const [, op = '', args = ''] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
     if (op.toUpperCase() === 'FROM') {
-      const [, from = '', name] = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args) ?? [];
-      stages.push({ from, name, instructions: [] });
+      const [, platform, from = '', name] = /^(?:--platform=(\S+)\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args) ?? [];
+      stages.push({ from, name, platform, instructions: [] });
     } else {
       stages.at(-1)?.instructions.push({ op: op.toUpperCase(), args });
     }
