@@ -42,14 +42,14 @@ describe.skipIf(skipWithout('kubectl'))('kubectl kustomize deploy/kubernetes', (
   it('every object passes its schema (Kubernetes, and the Prometheus Operator CRDs)', () => {
     new Deployment(one<IDeployment>('Deployment')).validate();
     new Service(one<IService>('Service')).validate();
-    for (const configMap of objects.filter((o) => o.kind === 'ConfigMap')) new ConfigMap(configMap as IConfigMap).validate();
+    for (const configMap of objects.filter((o) => o.kind === 'ConfigMap')) new ConfigMap(configMap).validate();
     new ServiceMonitor(one<IServiceMonitor>('ServiceMonitor')).validate();
     new PrometheusRule(one<IPrometheusRule>('PrometheusRule')).validate();
   });
 
   it('the schemas catch a broken ServiceMonitor and PrometheusRule (so the check above means something)', () => {
     const monitor = one<IServiceMonitor>('ServiceMonitor');
-    expect(() => new ServiceMonitor({ ...monitor, spec: { ...monitor.spec, endpoints: [{ port: 'http', interval: 'every minute' }] } } as IServiceMonitor).validate()).toThrow();
+    expect(() => new ServiceMonitor({ ...monitor, spec: { ...monitor.spec, endpoints: [{ port: 'http', interval: 'every minute' }] } }).validate()).toThrow();
     const rule = one<IPrometheusRule>('PrometheusRule');
     expect(() => new PrometheusRule({ ...rule, spec: { groups: [{ name: 'g', rules: [{ alert: 'A' }] }] } } as unknown as IPrometheusRule).validate()).toThrow();
   });
