@@ -22,6 +22,16 @@ const shorten = (groups: RuleGroup[]): RuleGroup[] =>
 const vaultKey = (labels: Record<string, string>): string => `${labels.project_id}/${labels.vault_id}`;
 const firing = (alerts: ActiveAlert[], name: string): ActiveAlert[] => alerts.filter((a) => a.labels.alertname === name && a.state === 'firing');
 
+/** The built daemon with --demo on 127.0.0.1:`port`, once it is ready (its first refresh done). */
+async function startDemoExporter(port: number): Promise<Daemon> {
+  const exporter = new Daemon('exporter', process.execPath, [MAIN_JS, '--demo', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn']);
+  await waitFor('the exporter to be ready', async () => ((await get(`http://127.0.0.1:${port}/-/ready`)).status === 200 ? true : undefined), {
+    timeoutMs: 30_000,
+    daemons: [exporter],
+  });
+  return exporter;
+}
+
 // Skips only where promtool is missing outside CI (promtool and prometheus come in one Debian package).
 describe.skipIf(skipWithout('promtool'))('end to end: --demo exporter scraped by Prometheus with the shipped rules', () => {
   let exporter: Daemon | undefined;
@@ -35,11 +45,7 @@ describe.skipIf(skipWithout('promtool'))('end to end: --demo exporter scraped by
     scratch = mkdtempSync(join(tmpdir(), 'hve-e2e-'));
 
     const exporterPort = await freePort();
-    exporter = new Daemon('exporter', process.execPath, [MAIN_JS, '--demo', `--web.listen-address=127.0.0.1:${exporterPort}`, '--log.level=warn']);
-    await waitFor('the exporter to be ready', async () => ((await get(`http://127.0.0.1:${exporterPort}/-/ready`)).status === 200 ? true : undefined), {
-      timeoutMs: 30_000,
-      daemons: [exporter],
-    });
+    exporter = await startDemoExporter(exporterPort);
 
     // The shipped prometheus.yml and rule files, at 1s intervals and with short `for:`s.
     const shipped = readYaml<{ rule_files: string[]; scrape_configs: Array<Record<string, unknown> & { job_name: string }> }>('deploy/prometheus/prometheus.yml');
@@ -249,11 +255,7 @@ describe.skipIf(skipWithout('promtool'))('HuaweiCloudVaultExporterStale at 15s a
     expect(evaluationSeconds).toBeGreaterThan(0);
     scratch = mkdtempSync(join(tmpdir(), 'hve-stale-'));
     const exporterPort = await freePort();
-    exporter = new Daemon('exporter', process.execPath, [MAIN_JS, '--demo', `--web.listen-address=127.0.0.1:${exporterPort}`, '--log.level=warn']);
-    await waitFor('the exporter to be ready', async () => ((await get(`http://127.0.0.1:${exporterPort}/-/ready`)).status === 200 ? true : undefined), {
-      timeoutMs: 30_000,
-      daemons: [exporter],
-    });
+    exporter = await startDemoExporter(exporterPort);
     const job = shipped.scrape_configs.find((s) => s.job_name === JOB_NAME);
     await Promise.all(
       INTERVALS.map(async (interval) => {
