@@ -1,24 +1,41 @@
 # syntax=docker/dockerfile:1
-# huaweicloud-vault-exporter: docker build -t huaweicloud-vault-exporter .
+# huaweicloud-vault-exporter on Node.js 24 (the major .node-version pins; tests check that they agree).
+#   docker build -t huaweicloud-vault-exporter .
+#   docker buildx build --platform linux/amd64,linux/arm64 -t REGISTRY/huaweicloud-vault-exporter:0.1.0 --push .
+# (podman build --platform linux/amd64,linux/arm64 --manifest huaweicloud-vault-exporter:0.1.0 . likewise)
+# See docs/deploying.md (Container).
 
-# Build: compile TypeScript with the dev dependencies.
-FROM node:20-bookworm-slim AS build
+# Build: compile TypeScript with the dev dependencies, then keep the production dependencies alone. It runs
+# on the builder's own platform: its output is JavaScript, and the one native addon (@node-rs/bcrypt, basic
+# auth off the event loop) comes prebuilt per platform, so the last step asks npm for the target's. A
+# cross-platform build needs no emulation.
+FROM --platform=$BUILDPLATFORM node:24-trixie-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --ignore-scripts --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
+ARG TARGETARCH=amd64
+RUN --mount=type=cache,target=/root/.npm npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
+      --os=linux --libc=glibc --cpu="$(if [ "$TARGETARCH" = amd64 ]; then echo x64; else echo "$TARGETARCH"; fi)"
 
-# Runtime: production dependencies and the compiled daemon only.
-FROM node:20-bookworm-slim
+# Runtime: Node.js without a shell or package manager, the production dependencies and dist/src only.
+FROM gcr.io/distroless/nodejs24-debian13:nonroot
+ARG VERSION=0.1.0
+LABEL org.opencontainers.image.title="huaweicloud-vault-exporter" \
+      org.opencontainers.image.description="Prometheus exporter for Huawei Cloud backup vaults (CBR and HSS)" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.source="https://github.com/huaweicloud-vault-exporter/huaweicloud-vault-exporter" \
+      org.opencontainers.image.documentation="https://github.com/huaweicloud-vault-exporter/huaweicloud-vault-exporter/blob/main/docs/deploying.md" \
+      org.opencontainers.image.licenses="Apache-2.0"
 ENV NODE_ENV=production
 WORKDIR /app
-COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist/src ./dist/src
-# The image's "node" user, by number so that Kubernetes can verify runAsNonRoot.
-USER 1000:1000
+# distroless's "nonroot", by number so that Kubernetes can verify runAsNonRoot.
+USER 65532:65532
 EXPOSE 9797
-ENTRYPOINT ["node", "dist/src/main.js"]
+ENTRYPOINT ["/nodejs/bin/node", "dist/src/main.js"]
 CMD ["--config.file=/etc/huaweicloud-vault-exporter/config.yml"]

@@ -62,6 +62,11 @@ export class BenchChild<Reply extends { type: string }> {
     });
   }
 
+  /** Sends `command`, which has no answer. */
+  send(command: object): void {
+    this.process.send(command);
+  }
+
   /** Sends `command` and waits for its answer. */
   request(command: object, timeoutMs: number): Promise<Reply> {
     this.process.send(command);

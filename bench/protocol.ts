@@ -54,3 +54,20 @@ export type NaiveReply =
   | { type: 'listening'; url: string; series: number }
   | { type: 'stats'; scrapes: number; meanMetricsMs: number; maxMetricsMs: number; plainBytes: number; gzipBytes: number }
   | { type: 'error'; message: string };
+
+/** The bare client child (bench/bare-client-process.ts). */
+export interface BareClientOptions {
+  simUrl: string;
+  projectId: string;
+  cbrVaults: number;
+  hssVaults: number;
+  concurrency: number;
+  token: string;
+}
+
+export type BareClientReply = { type: 'listed'; ms: number } | { type: 'error'; message: string };
+
+/** The health probe child (bench/probe-process.ts). */
+export type ProbeReply =
+  | { type: 'probed'; probes: number; failures: number; maxMs: number; p99Ms: number; p50Ms: number }
+  | { type: 'error'; message: string };

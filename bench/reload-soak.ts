@@ -35,7 +35,7 @@ async function startDaemon(configFile: string): Promise<Daemon> {
   let reloads = 0;
   const url = await new Promise<string>((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`daemon exited (code ${code})`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (line) => {
       const record = JSON.parse(line) as { msg?: string; url?: string };
       if (record.msg === 'listening') resolve(new URL(String(record.url)).origin);
       if (record.msg === 'config reloaded') reloads++;

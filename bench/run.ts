@@ -8,15 +8,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { CBR_PAGE_VAULTS, HSS_PAGE_VAULTS, measureParseMs } from './limits.js';
-import { median } from './median.js';
 import { describeOptions, readOptions, type Options } from './options.js';
-import { rawGet } from './raw-get.js';
-import { exporterRows, type ParseTimes, type RefreshSetting } from './refresh-bench.js';
+import { exporterRows, type RefreshSetting } from './refresh-bench.js';
 import { naiveRow } from './scrape-bench.js';
 import { startSimChild } from './sim-child.js';
 import { CHILD_TIMEOUT_MS, SIZES, TARGET_LATENCY_MS, TARGET_MIN_CONCURRENCY, TOKEN, type Size } from './sizes.js';
-import { markdownTable, mb, ms, type Row } from './table.js';
+import { markdownTable, type Row } from './table.js';
 
 /** The configured latency (all measurements) and the target's 100 ms with ≥ 4 in flight (refresh only). */
 function refreshSettings(options: Options): RefreshSetting[] {
@@ -26,33 +23,6 @@ function refreshSettings(options: Options): RefreshSetting[] {
   return settings;
 }
 
-/** Fetches one page body as the simulator serves it, and how long that took. */
-async function fetchPage(simUrl: string, path: string): Promise<{ text: string; ms: number }> {
-  const started = performance.now();
-  const { status, body } = await rawGet(`${simUrl}${path}`, { 'x-auth-token': TOKEN });
-  if (status !== 200) throw new Error(`simulator ${path}: HTTP ${status}`);
-  return { text: body.toString('utf8'), ms: performance.now() - started };
-}
-
-/**
- * JSON.parse of a CBR page of 1000 and an HSS page of 200 (the parse limit), and, for reading the
- * refresh rows, what the simulator itself spends on a CBR page: it serialises pages on one event loop,
- * so a round of requests that arrive together waits for each other there too.
- */
-async function pageCosts(simUrl: string, size: Size): Promise<ParseTimes & { note: string }> {
-  const cbrPath = `/v3/${size.projectId}/vaults?limit=${CBR_PAGE_VAULTS}&offset=${CBR_PAGE_VAULTS}`;
-  const cbr = await fetchPage(simUrl, cbrPath);
-  const hss = await fetchPage(simUrl, `/v5/${size.projectId}/ransomware/optional/vaults?offset=${HSS_PAGE_VAULTS}&limit=${HSS_PAGE_VAULTS}`);
-  const times = { cbrMs: measureParseMs(cbr.text), hssMs: measureParseMs(hss.text) };
-  const alone: number[] = [];
-  for (let i = 0; i < 10; i++) alone.push((await fetchPage(simUrl, cbrPath)).ms);
-  const together = await Promise.all(Array.from({ length: 4 }, () => fetchPage(simUrl, cbrPath)));
-  const note =
-    `Page costs (${size.label}): JSON.parse CBR ${mb(Buffer.byteLength(cbr.text))} ${ms(times.cbrMs)}, HSS ${mb(Buffer.byteLength(hss.text))} ${ms(times.hssMs)} (mean of 30, this process); ` +
-    `simulator at 0 ms latency answers a CBR page in ${ms(median(alone))} alone, the last of 4 at once in ${ms(Math.max(...together.map((page) => page.ms)))}.`;
-  return { ...times, note };
-}
-
 const load = () => loadavg().map((value) => value.toFixed(2)).join(' ');
 
 async function main(): Promise<void> {
@@ -60,26 +30,22 @@ async function main(): Promise<void> {
   const settings = refreshSettings(options);
   const began = performance.now();
   const loadBefore = load();
-  const notes: string[] = [];
   const rows: Row[] = [];
   let exporterPerSecond: number | undefined;
   process.stderr.write(`bench: starting the simulator (${options.sizes.map((size) => size.label).join('; ')})\n`);
   const sim = await startSimChild(
     {
       projects: options.sizes.map(({ projectId, cbrVaults, hssVaults }) => ({ projectId, cbrVaults, hssVaults })),
-      // 0 ms: for measuring page costs; the others for the exporters.
-      latenciesMs: [...new Set([0, ...settings.map((setting) => setting.latencyMs)])],
+      latenciesMs: [...new Set(settings.map((setting) => setting.latencyMs))],
       token: TOKEN,
     },
     CHILD_TIMEOUT_MS,
   );
   try {
     for (const size of options.sizes) {
-      const parse = await pageCosts(sim.urls.get(0) as string, size);
-      notes.push(parse.note);
       for (const setting of settings) {
         process.stderr.write(`bench: ${size.label}, ${setting.latencyMs} ms latency, ${setting.concurrency} in flight\n`);
-        const measured = await exporterRows(size, setting, sim.urls.get(setting.latencyMs) as string, parse, options);
+        const measured = await exporterRows(size, setting, sim.urls.get(setting.latencyMs) as string, options);
         rows.push(...measured.rows);
         exporterPerSecond ??= measured.perSecond;
       }
@@ -96,10 +62,9 @@ async function main(): Promise<void> {
   const header = [
     `node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? 'unknown CPU'}; load average ${loadBefore} before, ${load()} after (other work on the machine skews every figure); run took ${Math.round((performance.now() - began) / 1000)} s.`,
     `Flags: ${describeOptions(options)}. Simulator, each exporter and the naive baseline run in processes of their own; wrk or this process makes the load.`,
-    'Refresh: listing wall time (start → both pairs listed), median of the unscraped refreshes; "published" adds rendering and compressing the new body.',
-    "Paging limit = latency × (1 + ceil((Pcbr − 1 + Phss − 1) / concurrency)): both first pages go out together, then the later pages of both sources share the host's `concurrency` slots (the simulator serves CBR and HSS on one host:port); never below one source alone, latency × (1 + ceil((P − 1) / concurrency)).",
-    'Parse limit = Pcbr × JSON.parse(CBR page of 1000) + Phss × JSON.parse(HSS page of 200). Ratio = refresh / the larger limit.',
-    ...notes,
+    'Refresh: listing wall time (start → both pairs listed), median of the unscraped refreshes, held against a bare client in a process of its own that fetches the same pages from the same simulator with the same number in flight on one keep-alive host and JSON.parses each (the simulator\'s own cost is in both); "published" adds rendering and publishing the new body.',
+    'Health probe: GET /-/healthy every 10 ms from a process of its own, first against the idle exporter, then during a refresh while the scrapers loop; the answer times are what a client waits.',
+    'RSS: of the exporter\'s process, its refresh worker thread included; peak is the process\'s maxRSS so far.',
   ];
   const table = markdownTable(rows);
   process.stdout.write(`\n${header.join('\n')}\n\n${table}\n`);

@@ -42,7 +42,7 @@ function logfmtDestination(out: LogSink): DestinationStream {
 /** `level` may also be pino's `silent` (tests, and a worker whose main logger is silent). */
 export function createLogger(options: { level: LogLevel | 'silent'; format: LogFormat; stream?: LogSink }): Logger {
   const out = options.stream ?? process.stdout;
-  const destination = options.format === 'logfmt' ? logfmtDestination(out) : (out as unknown as DestinationStream);
+  const destination = options.format === 'logfmt' ? logfmtDestination(out) : (out);
   return pino(
     {
       level: options.level,

@@ -6,13 +6,16 @@ import { describeEndpoints } from './config/targets.js';
 import { Daemon } from './daemon/daemon.js';
 import { checkRuntime } from './daemon/runtime.js';
 import { fullGc } from './daemon/release-memory.js';
-import { startDemo } from './demo.js';
 import { parseFlags, USAGE, UsageError, type Flags } from './flags.js';
 import { createLogger } from './log.js';
 import { createExporterMetrics } from './metrics/exporter-metrics.js';
 import { loadWebConfig, type WebConfig } from './server/web-config.js';
 
 const SHUTDOWN_GRACE_MS = 4000;
+const COMMANDS = `
+Commands:
+  simulate [<flags>]            Run the simulated Huawei Cloud alone, to try a config on (see simulate --help).
+`;
 
 function readVersion(): string {
   const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -26,7 +29,7 @@ function loadFromFile(path: string) {
 
 async function run(flags: Flags, version: string): Promise<number> {
   if (flags.help) {
-    process.stdout.write(USAGE);
+    process.stdout.write(USAGE + COMMANDS);
     return 0;
   }
   if (flags.version) {
@@ -48,7 +51,8 @@ async function run(flags: Flags, version: string): Promise<number> {
 
   const log = createLogger({ level: flags.logLevel, format: flags.logFormat });
   const metrics = createExporterMetrics(version);
-  const demo = flags.demo ? await startDemo(flags.demoVaults, log) : undefined;
+  // The demo and the simulator load only when asked for: a production start does not pay for them.
+  const demo = flags.demo ? await (await import('./demo.js')).startDemo(flags.demoVaults, log) : undefined;
   const configFile = flags.configFile;
   const initial = demo ?? loadFromFile(configFile as string);
   const daemon = new Daemon(
@@ -88,7 +92,8 @@ async function run(flags: Flags, version: string): Promise<number> {
 async function main(): Promise<void> {
   const version = readVersion();
   try {
-    const code = await run(parseFlags(process.argv.slice(2)), version);
+    const argv = process.argv.slice(2);
+    const code = argv[0] === 'simulate' ? await (await import('./simulate.js')).simulate(argv.slice(1)) : await run(parseFlags(argv), version);
     process.exit(code);
   } catch (err) {
     // User mistakes get their one line; anything else is a bug and keeps its stack.

@@ -26,7 +26,7 @@ export function resolveTargets(targets: readonly RawTarget[], globalCloud: Cloud
   return targets.map((raw, i) => {
     const cloud = raw.cloud ?? globalCloud;
     const defaults = defaultEndpoints(cloud, raw.region);
-    const endpoints: Endpoints = { ...defaults, ...raw.endpoints } as Endpoints;
+    const endpoints: Endpoints = { ...defaults, ...raw.endpoints };
     const sources = raw.sources ?? SOURCES.filter((source) => endpoints[source]);
     for (const source of sources.filter((source) => !endpoints[source])) {
       ctx.addIssue({

@@ -119,7 +119,7 @@ export function startRefreshThread(init: EngineInit, events: EngineEvents, log: 
           break;
       }
     });
-    worker.on('error', (err) => {
+    worker.on('error', (err: Error) => {
       log.error({ err_msg: err.message }, 'the refresh worker failed');
       reject(err);
       end(`the refresh worker failed: ${err.message}`);

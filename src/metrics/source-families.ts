@@ -16,5 +16,5 @@ export const SOURCE_FAMILIES: SourceFamilies = {
 /** A source's families, for code that handles every source alike (rendering, headers). */
 export function familiesOf(families: SourceFamilies, source: Source): readonly VaultFamily<VaultIdentity>[] {
   // Each list is of its own source's vault type; callers pair it with that source's vaults only.
-  return families[source] as unknown as readonly VaultFamily<VaultIdentity>[];
+  return families[source];
 }

@@ -34,7 +34,7 @@ function sdkAuthorization(req: OutgoingRequest, key: SigningKey, now: Date): str
       headers,
       // The SDK hashes JSON.stringify(data); our body is those bytes.
       data: req.body ? JSON.parse(Buffer.from(req.body).toString('utf8')) : undefined,
-    } as never,
+    },
     { getAk: () => key.ak, getSk: () => key.sk } as never,
   ) as Record<string, string>;
   return signed.Authorization as string;

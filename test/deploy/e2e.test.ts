@@ -1,6 +1,6 @@
 // The proof: the daemon in --demo mode, scraped by a real Prometheus running the shipped rules
 // (every `for:` shortened), and everything read back through Prometheus's HTTP API.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
@@ -22,6 +22,16 @@ const shorten = (groups: RuleGroup[]): RuleGroup[] =>
 const vaultKey = (labels: Record<string, string>): string => `${labels.project_id}/${labels.vault_id}`;
 const firing = (alerts: ActiveAlert[], name: string): ActiveAlert[] => alerts.filter((a) => a.labels.alertname === name && a.state === 'firing');
 
+/** The built daemon with --demo on 127.0.0.1:`port`, once it is ready (its first refresh done). */
+async function startDemoExporter(port: number): Promise<Daemon> {
+  const exporter = new Daemon('exporter', process.execPath, [MAIN_JS, '--demo', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn']);
+  await waitFor('the exporter to be ready', async () => ((await get(`http://127.0.0.1:${port}/-/ready`)).status === 200 ? true : undefined), {
+    timeoutMs: 30_000,
+    daemons: [exporter],
+  });
+  return exporter;
+}
+
 // Skips only where promtool is missing outside CI (promtool and prometheus come in one Debian package).
 describe.skipIf(skipWithout('promtool'))('end to end: --demo exporter scraped by Prometheus with the shipped rules', () => {
   let exporter: Daemon | undefined;
@@ -35,11 +45,7 @@ describe.skipIf(skipWithout('promtool'))('end to end: --demo exporter scraped by
     scratch = mkdtempSync(join(tmpdir(), 'hve-e2e-'));
 
     const exporterPort = await freePort();
-    exporter = new Daemon('exporter', process.execPath, [MAIN_JS, '--demo', `--web.listen-address=127.0.0.1:${exporterPort}`, '--log.level=warn']);
-    await waitFor('the exporter to be ready', async () => ((await get(`http://127.0.0.1:${exporterPort}/-/ready`)).status === 200 ? true : undefined), {
-      timeoutMs: 30_000,
-      daemons: [exporter],
-    });
+    exporter = await startDemoExporter(exporterPort);
 
     // The shipped prometheus.yml and rule files, at 1s intervals and with short `for:`s.
     const shipped = readYaml<{ rule_files: string[]; scrape_configs: Array<Record<string, unknown> & { job_name: string }> }>('deploy/prometheus/prometheus.yml');
@@ -228,5 +234,79 @@ describe.skipIf(skipWithout('promtool'))('end to end: --demo exporter scraped by
         expect(common.length, `${panel.title}: no row that every query fills`).toBeGreaterThan(0);
       }
     });
+  });
+});
+
+// HuaweiCloudVaultExporterStale must stay silent for the healthy demo (refresh every 10s) at the scrape
+// intervals people use, 15s and the shipped 60s. A rule reads a sample up to a scrape interval after it
+// was taken, plus the evaluation delay (up to the shipped 60s evaluation interval); Prometheus evaluates
+// the shipped expression over exactly that window after a real scrape, times to come included.
+describe.skipIf(skipWithout('promtool'))('HuaweiCloudVaultExporterStale at 15s and 60s scrape intervals, real Prometheus', () => {
+  const INTERVALS = [15, 60];
+  const stale = ruleGroups('alerts.yml').flatMap((g) => g.rules).find((r) => r.alert === 'HuaweiCloudVaultExporterStale');
+  const shipped = readYaml<{ global: { evaluation_interval: string }; scrape_configs: Array<Record<string, unknown> & { job_name: string }> }>('deploy/prometheus/prometheus.yml');
+  const evaluationSeconds = Number(/^(\d+)s$/.exec(shipped.global.evaluation_interval)?.[1]);
+  let exporter: Daemon | undefined;
+  const servers: { interval: number; api: PrometheusApi; daemon: Daemon; scrapedAt: number }[] = [];
+  let scratch: string;
+
+  beforeAll(async () => {
+    expect(stale, 'alerts.yml has no HuaweiCloudVaultExporterStale').toBeDefined();
+    expect(evaluationSeconds).toBeGreaterThan(0);
+    scratch = mkdtempSync(join(tmpdir(), 'hve-stale-'));
+    const exporterPort = await freePort();
+    exporter = await startDemoExporter(exporterPort);
+    const job = shipped.scrape_configs.find((s) => s.job_name === JOB_NAME);
+    await Promise.all(
+      INTERVALS.map(async (interval) => {
+        const dir = join(scratch, String(interval));
+        mkdirSync(dir);
+        writeFileSync(
+          join(dir, 'prometheus.yml'),
+          stringify({ global: shipped.global, scrape_configs: [{ ...job, scrape_interval: `${interval}s`, static_configs: [{ targets: [`127.0.0.1:${exporterPort}`] }] }] }),
+        );
+        const port = await freePort();
+        const daemon = new Daemon(`prometheus-${interval}s`, 'prometheus', [
+          `--config.file=${join(dir, 'prometheus.yml')}`,
+          `--storage.tsdb.path=${join(dir, 'data')}`,
+          `--web.listen-address=127.0.0.1:${port}`,
+          '--log.level=warn',
+        ]);
+        const api = new PrometheusApi(`http://127.0.0.1:${port}`);
+        // Prometheus spreads first scrapes over the interval: up to 60s of waiting here.
+        const scrapedAt = await waitFor(
+          `the first ${interval}s scrape`,
+          async () => {
+            const [sample] = await api.query(`timestamp(up{job="${JOB_NAME}"} == 1)`).catch(() => []);
+            return sample ? Number(sample.value[1]) : undefined;
+          },
+          { timeoutMs: (interval + 30) * 1000, intervalMs: 500, daemons: [exporter as Daemon, daemon] },
+        );
+        servers.push({ interval, api, daemon, scrapedAt });
+      }),
+    );
+  }, 180_000);
+
+  afterAll(async () => {
+    await Promise.all(servers.map((s) => s.daemon.stop()));
+    await exporter?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it.each(INTERVALS)('at %is: the age it reads is the one at the scrape, under 3 refresh intervals', async (interval) => {
+    const { api } = servers.find((s) => s.interval === interval)!;
+    const ages = await api.query('timestamp(huaweicloud_vault_exporter_last_success_timestamp_seconds) - huaweicloud_vault_exporter_last_success_timestamp_seconds');
+    const [refresh] = await api.query('huaweicloud_vault_exporter_refresh_interval_seconds');
+    expect(ages.length).toBe(4);
+    for (const age of ages) expect(Number(age.value[1])).toBeLessThan(3 * Number(refresh?.value[1]));
+  });
+
+  it.each(INTERVALS)('at %is: the shipped expression is empty from a scrape until the next one is due, plus the evaluation delay', async (interval) => {
+    const { api, scrapedAt } = servers.find((s) => s.interval === interval)!;
+    const end = scrapedAt + interval + evaluationSeconds;
+    expect(await api.queryBetween(stale!.expr, scrapedAt, end)).toEqual([]);
+    // The window reaches where an age taken at evaluation time (time() - last success) passes 3 intervals.
+    const atEvaluation = 'time() - huaweicloud_vault_exporter_last_success_timestamp_seconds > ignoring (source, project_id, region) group_left 3 * huaweicloud_vault_exporter_refresh_interval_seconds';
+    expect((await api.queryBetween(atEvaluation, scrapedAt, end)).length).toBe(4);
   });
 });

@@ -1,4 +1,6 @@
 // The kustomize base renders, every object is valid, and the objects fit together.
+import { PrometheusRule, type IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
+import { ServiceMonitor, type IServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
 import { Deployment, type IDeployment } from 'kubernetes-models/apps/v1/Deployment';
 import { ConfigMap, type IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { Secret, type ISecret } from 'kubernetes-models/v1/Secret';
@@ -33,14 +35,32 @@ describe.skipIf(skipWithout('kubectl'))('kubectl kustomize deploy/kubernetes', (
     objects = renderBase();
   });
 
-  it('renders a Deployment, Service, ConfigMap, ServiceMonitor and PrometheusRule', () => {
-    expect(objects.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'PrometheusRule', 'Service', 'ServiceMonitor']);
+  it('renders a Deployment, Service, two ConfigMaps (config, dashboard), ServiceMonitor and PrometheusRule', () => {
+    expect(objects.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'ConfigMap', 'Deployment', 'PrometheusRule', 'Service', 'ServiceMonitor']);
   });
 
-  it('core objects pass the Kubernetes schema', () => {
+  it('every object passes its schema (Kubernetes, and the Prometheus Operator CRDs)', () => {
     new Deployment(one<IDeployment>('Deployment')).validate();
     new Service(one<IService>('Service')).validate();
-    new ConfigMap(one<IConfigMap>('ConfigMap')).validate();
+    for (const configMap of objects.filter((o) => o.kind === 'ConfigMap')) new ConfigMap(configMap).validate();
+    new ServiceMonitor(one<IServiceMonitor>('ServiceMonitor')).validate();
+    new PrometheusRule(one<IPrometheusRule>('PrometheusRule')).validate();
+  });
+
+  it('the schemas catch a broken ServiceMonitor and PrometheusRule (so the check above means something)', () => {
+    const monitor = one<IServiceMonitor>('ServiceMonitor');
+    expect(() => new ServiceMonitor({ ...monitor, spec: { ...monitor.spec, endpoints: [{ port: 'http', interval: 'every minute' }] } }).validate()).toThrow();
+    const rule = one<IPrometheusRule>('PrometheusRule');
+    expect(() => new PrometheusRule({ ...rule, spec: { groups: [{ name: 'g', rules: [{ alert: 'A' }] }] } } as unknown as IPrometheusRule).validate()).toThrow();
+  });
+
+  it('ships the Grafana dashboard as a ConfigMap labelled grafana_dashboard: "1", the same JSON as deploy/grafana', () => {
+    const dashboards = objects.filter((o) => o.kind === 'ConfigMap' && o.metadata.labels?.grafana_dashboard === '1') as IConfigMap[];
+    expect(dashboards).toHaveLength(1);
+    expect(
+      dashboards[0]?.data?.['huaweicloud-vaults.json'],
+      'out of sync: run node deploy/kubernetes/generate.mjs',
+    ).toBe(readText('deploy/grafana/huaweicloud-vaults.json'));
   });
 
   describe('Deployment', () => {
@@ -84,10 +104,11 @@ describe.skipIf(skipWithout('kubectl'))('kubectl kustomize deploy/kubernetes', (
       const mount = container().volumeMounts?.find((m) => configFile?.startsWith(`${m.mountPath}/`));
       expect(mount, `no volume mounted at ${configFile}`).toBeDefined();
       const volume = pod()?.spec?.volumes?.find((v) => v.name === mount?.name);
-      const configMap = one<IConfigMap>('ConfigMap');
-      expect(volume?.configMap?.name).toBe(configMap.metadata?.name);
+      const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === volume?.configMap?.name) as IConfigMap | undefined;
+      expect(configMap, `no ConfigMap ${volume?.configMap?.name}`).toBeDefined();
+      expect(configMap?.metadata?.name).toMatch(/^huaweicloud-vault-exporter-config-/);
       expect(configFile).toBe(`${mount?.mountPath}/${CONFIG_KEY}`);
-      expect(configMap.data?.[CONFIG_KEY]).toBe(readText('deploy/kubernetes', CONFIG_KEY));
+      expect(configMap?.data?.[CONFIG_KEY]).toBe(readText('deploy/kubernetes', CONFIG_KEY));
     });
 
     it('takes HUAWEICLOUD_SDK_AK / HUAWEICLOUD_SDK_SK from the example Secret', () => {
@@ -146,7 +167,7 @@ describe.skipIf(skipWithout('kubectl'))('kubectl kustomize deploy/kubernetes', (
     const shipped = [...ruleGroups('rules.yml'), ...ruleGroups('alerts.yml')].sort(byName);
     expect(
       [...rule.spec.groups].sort(byName),
-      'out of sync: run node deploy/kubernetes/generate-prometheusrule.mjs',
+      'out of sync: run node deploy/kubernetes/generate.mjs',
     ).toEqual(shipped);
   });
 });

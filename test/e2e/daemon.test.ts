@@ -91,7 +91,7 @@ describe('the daemon against the simulated cloud', () => {
         const decidable = size !== undefined && used !== undefined && servers !== undefined && typeof raw.vault_status === 'string' && (!bound || typeof raw.backup_policy_enabled === 'boolean');
         const expected = !decidable
           ? undefined
-          : raw.vault_status === 'available' && bound && raw.backup_policy_enabled === true && used! * MIB < size! * GIB && servers! < 256 ? 1 : 0;
+          : raw.vault_status === 'available' && bound && raw.backup_policy_enabled === true && used * MIB < size * GIB && servers < 256 ? 1 : 0;
         expect(one(vaults.get('huaweicloud_hss_vault_bind_eligible'), id)).toBe(expected);
         if (expected === 1) eligible++;
         checked++;

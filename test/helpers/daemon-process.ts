@@ -33,7 +33,7 @@ export async function startDaemon(args: string[], env: NodeJS.ProcessEnv = {}): 
   });
   const lines: string[] = [];
   const waiters: (() => void)[] = [];
-  for (const stream of [child.stdout!, child.stderr!]) {
+  for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on('line', (line) => {
       lines.push(line);
       for (const wake of waiters.splice(0)) wake();

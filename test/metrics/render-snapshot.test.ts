@@ -23,7 +23,7 @@ function promClientText(snapshots: VaultSnapshot[], statuses: PairStatus[]): Pro
     for (const family of families) {
       const series: [Record<string, string>, number][] = [];
       for (const snapshot of snapshots.filter((s) => s.source === source)) {
-        for (const vault of snapshot.vaults as readonly T[]) {
+        for (const vault of snapshot.vaults as readonly unknown[] as readonly T[]) {
           for (const sample of family.samples(vault)) {
             const labels: Record<string, string> = { project_id: snapshot.pair.projectId, region: snapshot.pair.region, vault_id: vault.id, vault_name: vault.name };
             for (const [name, value] of sample.labels) labels[name] = value;

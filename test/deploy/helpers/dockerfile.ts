@@ -7,6 +7,8 @@ export interface Instruction {
 export interface Stage {
   from: string;
   name?: string;
+  /** FROM --platform=…, e.g. $BUILDPLATFORM. */
+  platform?: string;
   instructions: Instruction[];
 }
 
@@ -21,8 +23,8 @@ export function dockerfileStages(text = readText('Dockerfile')): Stage[] {
   for (const line of lines) {
     const [, op = '', args = ''] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
     if (op.toUpperCase() === 'FROM') {
-      const [, from = '', name] = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args) ?? [];
-      stages.push({ from, name, instructions: [] });
+      const [, platform, from = '', name] = /^(?:--platform=(\S+)\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(args) ?? [];
+      stages.push({ from, name, platform, instructions: [] });
     } else {
       stages.at(-1)?.instructions.push({ op: op.toUpperCase(), args });
     }
@@ -43,4 +45,20 @@ export function copies(stage: Stage): Array<{ from?: string; sources: string[]; 
       const paths = words.filter((w) => !w.startsWith('--'));
       return { from, sources: paths.slice(0, -1), dest: paths.at(-1) as string };
     });
+}
+
+/** A stage's LABELs (`key="value" ...`), with `${ARG}` replaced by the stage's ARG defaults. */
+export function labels(stage: Stage): Record<string, string> {
+  const defaults: Record<string, string> = {};
+  for (const { args } of stage.instructions.filter((i) => i.op === 'ARG')) {
+    const [name = '', value = ''] = args.split('=');
+    defaults[name] = value;
+  }
+  const found: Record<string, string> = {};
+  for (const { args } of stage.instructions.filter((i) => i.op === 'LABEL')) {
+    for (const [, key = '', quoted, bare] of args.matchAll(/([\w.-]+)=(?:"([^"]*)"|(\S+))/g)) {
+      found[key] = (quoted ?? bare ?? '').replace(/\$\{(\w+)\}/g, (_, name: string) => defaults[name] ?? '');
+    }
+  }
+  return found;
 }

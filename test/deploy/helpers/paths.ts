@@ -14,4 +14,19 @@ export const MAIN_JS = repo('dist/src/main.js');
 export const readText = (...parts: string[]): string => readFileSync(repo(...parts), 'utf8');
 export const readYaml = <T = unknown>(...parts: string[]): T => parse(readText(...parts)) as T;
 
-export const packageVersion = (): string => (JSON.parse(readText('package.json')) as { version: string }).version;
+export interface PackageJson {
+  name: string;
+  version: string;
+  license: string;
+  repository: { url: string };
+  engines: { node: string };
+  devDependencies: Record<string, string>;
+  bin: Record<string, string>;
+  files: string[];
+}
+export const packageJson = (): PackageJson => JSON.parse(readText('package.json')) as PackageJson;
+export const packageVersion = (): string => packageJson().version;
+/** The repository package.json names, as a browser URL (no git+, no .git). */
+export const repositoryUrl = (): string => packageJson().repository.url.replace(/^git\+/, '').replace(/\.git$/, '');
+/** The Node.js version CI runs on and the image's major follows (.ci/node.sh reads the same file). */
+export const pinnedNodeVersion = (): string => readText('.node-version').trim();

@@ -4,6 +4,10 @@ export interface Sample {
   metric: Record<string, string>;
   value: [number, string];
 }
+export interface RangeSeries {
+  metric: Record<string, string>;
+  values: Array<[number, string]>;
+}
 export interface ActiveAlert {
   labels: Record<string, string>;
   annotations: Record<string, string>;
@@ -38,14 +42,14 @@ export class PrometheusApi {
   }
 
   /** A range query over the last `seconds`, returning the series. */
-  async queryRange(expr: string, seconds: number, step = 1): Promise<Array<{ metric: Record<string, string>; values: Array<[number, string]> }>> {
+  async queryRange(expr: string, seconds: number, step = 1): Promise<RangeSeries[]> {
     const end = Date.now() / 1000;
-    const data = await this.data<{ result: Array<{ metric: Record<string, string>; values: Array<[number, string]> }> }>('/api/v1/query_range', {
-      query: expr,
-      start: String(end - seconds),
-      end: String(end),
-      step: String(step),
-    });
+    return this.queryBetween(expr, end - seconds, end, step);
+  }
+
+  /** A range query from `start` to `end` (Unix seconds; a time to come is evaluated on the samples so far). */
+  async queryBetween(expr: string, start: number, end: number, step = 1): Promise<RangeSeries[]> {
+    const data = await this.data<{ result: RangeSeries[] }>('/api/v1/query_range', { query: expr, start: String(start), end: String(end), step: String(step) });
     return data.result;
   }
 

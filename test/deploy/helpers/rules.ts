@@ -1,5 +1,5 @@
 import { readdirSync } from 'node:fs';
-import { readText, readYaml, PROMETHEUS_DIR } from './paths.js';
+import { readYaml, PROMETHEUS_DIR, repositoryUrl } from './paths.js';
 
 export interface Rule {
   alert?: string;
@@ -30,5 +30,4 @@ export const ruleTestFiles = (): string[] =>
 
 /** The runbooks page of the repository package.json names: where every alert's runbook_url must point. */
 export const RUNBOOK_PAGE = 'docs/runbooks.md';
-const repositoryUrl = (JSON.parse(readText('package.json')) as { repository: { url: string } }).repository.url;
-export const RUNBOOK_BASE = `${repositoryUrl.replace(/^git\+/, '').replace(/\.git$/, '')}/blob/main/${RUNBOOK_PAGE}`;
+export const RUNBOOK_BASE = `${repositoryUrl()}/blob/main/${RUNBOOK_PAGE}`;

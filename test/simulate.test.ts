@@ -1,0 +1,152 @@
+// `huaweicloud-vault-exporter simulate`: the simulated cloud alone, with the projects, credentials and
+// faults asked for; the exporter, started on the config it prints, reads it.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { parse, stringify } from 'yaml';
+import { startDaemon, writeTempFile, type DaemonProcess } from './helpers/daemon-process.js';
+import { scrapeUntil, values } from './helpers/scrape.js';
+
+const MAIN = new URL('../dist/src/main.js', import.meta.url).pathname;
+const running: { stop(): Promise<unknown> }[] = [];
+
+interface Printed {
+  child: ChildProcess;
+  text: string;
+  config: { auth: Record<string, unknown>; targets: { project_id: string; region: string; endpoints: Record<string, string> }[] };
+}
+
+/** Starts `simulate` on a free port; resolves with what it printed, once that is a whole config. */
+async function simulate(args: string[]): Promise<Printed> {
+  const child = spawn(process.execPath, [MAIN, 'simulate', '--web.listen-address=127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  running.push({ stop: () => (child.exitCode === null && child.kill('SIGTERM'), exited) });
+  let text = '';
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      text += chunk.toString();
+      const config = (() => {
+        try {
+          return parse(text) as Printed['config'] | null;
+        } catch {
+          return null;
+        }
+      })();
+      if (config?.targets && text.endsWith('\n')) resolve({ child, text, config });
+    });
+    child.once('exit', (code) => reject(new Error(`simulate exited ${code}: ${stderr}`)));
+  });
+}
+
+async function exporterOn(config: unknown): Promise<DaemonProcess> {
+  const daemon = await startDaemon([`--config.file=${writeTempFile('trial.yml', typeof config === 'string' ? config : stringify(config))}`]);
+  running.push(daemon);
+  return daemon;
+}
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((p) => p.stop()));
+});
+
+const A = 'aaaabbbbccccddddeeeeffff00001111';
+const B = '0123456789';
+
+describe('huaweicloud-vault-exporter simulate', () => {
+  it('serves the projects, regions and vault counts asked for, and the config it prints reads them through its faults', async () => {
+    const sim = await simulate([`--project=${A}:eu-west-101`, `--project=${B}`, '--vaults.cbr=30', '--vaults.hss=12', '--fault.throttle-every=4']);
+    expect(sim.text).toMatch(/^# Simulated Huawei Cloud at http:\/\/127\.0\.0\.1:\d+/);
+    // APIG documents no Retry-After on its 429s: the simulator sends none unless asked.
+    expect(sim.text).toContain('429 (no Retry-After) for 1 request in 4');
+    expect(sim.config.targets.map((t) => [t.project_id, t.region])).toEqual([[A, 'eu-west-101'], [B, 'ap-southeast-1']]);
+    expect(Object.keys(sim.config.auth).sort()).toEqual(['access_key', 'secret_key']);
+
+    // stdout as it is, a config file: `simulate > trial.yml`.
+    const exporter = await exporterOn(sim.text);
+    const samples = await scrapeUntil(exporter.url, (s) => {
+      const up = values(s, 'huaweicloud_vault_exporter_source_up');
+      return up.length === 4 && up.every((v) => v === 1);
+    });
+    for (const [project, region] of [[A, 'eu-west-101'], [B, 'ap-southeast-1']] as const) {
+      expect(values(samples, 'huaweicloud_vault_exporter_vaults', { source: 'cbr', project_id: project, region })).toEqual([30]);
+      expect(values(samples, 'huaweicloud_vault_exporter_vaults', { source: 'hss', project_id: project, region })).toEqual([12]);
+    }
+    const throttled = values(samples, 'huaweicloud_vault_exporter_api_requests_total', { code: '429' });
+    expect(throttled.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
+
+  it('accepts the IAM users and tokens asked for, and only those', async () => {
+    const sim = await simulate(['--auth.iam-user=my-domain/reader:s3cret', '--auth.token=trial-token', '--vaults.cbr=5']);
+    expect(sim.config.auth).toEqual({ iam: { domain_name: 'my-domain', user_name: 'reader', password: 's3cret' } });
+    const { targets } = sim.config;
+    expect(targets[0]?.endpoints.iam).toBe(targets[0]?.endpoints.cbr);
+    const withAuth = (auth: unknown) => ({ auth, targets });
+    const noIam = targets.map(({ endpoints: { cbr, hss }, ...t }) => ({ ...t, endpoints: { cbr, hss } }));
+
+    const iam = await exporterOn(sim.config);
+    const token = await exporterOn({ auth: { token: 'trial-token' }, targets: noIam });
+    const wrong = await exporterOn(withAuth({ iam: { domain_name: 'my-domain', user_name: 'reader', password: 'wrong' } }));
+    for (const exporter of [iam, token]) {
+      await scrapeUntil(exporter.url, (s) => values(s, 'huaweicloud_vault_exporter_source_up').join() === '1,1');
+    }
+    const refused = await scrapeUntil(wrong.url, (s) => values(s, 'huaweicloud_vault_exporter_source_up').join() === '0,0');
+    expect(refused.filter((s) => s.name.startsWith('huaweicloud_cbr_vault_'))).toEqual([]);
+  });
+
+  it.each([
+    [['--fault.outage=sometimes'], /--fault\.outage: "sometimes" is not one of off, unavailable, reset/],
+    [['--project=abc:EU_WEST'], /--project: "abc:EU_WEST" is not PROJECT_ID or PROJECT_ID:REGION/],
+    [['--project=abc', '--project=abc'], /--project: abc is given twice/],
+    [['--auth.access-key=AK'], /--auth\.access-key and --auth\.secret-key go together/],
+    [['--vaults.cbr=-1'], /--vaults\.cbr: "-1" is not a whole number from 0 to 200000/],
+    [['--latency=soon'], /--latency: "soon" is not a duration/],
+    [['--bogus'], /Unknown option '--bogus'/],
+  ])('rejects %j with one line and exit 1', (args, message) => {
+    const result = spawnSync(process.execPath, [MAIN, 'simulate', ...args], { encoding: 'utf8' });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('says in one line that its address is taken', async () => {
+    const first = await simulate([]);
+    const url = /at (http:\/\/[\d.]+:\d+)/.exec(first.text)?.[1] as string;
+    const result = spawnSync(process.execPath, [MAIN, 'simulate', `--web.listen-address=${new URL(url).host}`], { encoding: 'utf8', timeout: 20_000 });
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe('huaweicloud-vault-exporter: --web.listen-address: cannot listen: EADDRINUSE');
+  });
+
+  it('--help lists its flags, and the exporter --help names the command', () => {
+    const help = spawnSync(process.execPath, [MAIN, 'simulate', '--help'], { encoding: 'utf8' });
+    expect(help.status).toBe(0);
+    for (const flag of ['--project', '--vaults.cbr', '--auth.access-key', '--auth.iam-user', '--fault.throttle-every', '--fault.outage', '--latency']) {
+      expect(help.stdout).toContain(flag);
+    }
+    expect(spawnSync(process.execPath, [MAIN, '--help'], { encoding: 'utf8' }).stdout).toMatch(/^\s+simulate \[<flags>\]/m);
+  });
+});
+
+// The demo and the simulator are loaded only by --demo and simulate (dynamic imports in main.ts).
+describe('what a start loads', () => {
+  // Prints every module of dist/src that is loaded, through Node's module hooks.
+  const HOOK = `data:text/javascript,${encodeURIComponent(
+    'import { registerHooks } from "node:module"; registerHooks({ load(url, context, next) { if (url.includes("/dist/src/")) process.stderr.write(`loaded ${url}\\n`); return next(url, context); } });',
+  )}`;
+  const loaded = (args: string[]): string[] => {
+    const result = spawnSync(process.execPath, ['--import', HOOK, MAIN, ...args], { encoding: 'utf8' });
+    expect(result.status, result.stderr).toBe(0);
+    return [...result.stderr.matchAll(/^loaded .*\/dist\/src\/(.+)$/gm)].map((m) => m[1] as string);
+  };
+  const simulatorModules = (modules: string[]) => modules.filter((m) => m.startsWith('sim/') || ['demo.js', 'simulate.js', 'simulate-flags.js'].includes(m));
+
+  it('--config.check loads the exporter without the demo or the simulator', () => {
+    const config = writeTempFile('check.yml', 'auth: { token: t }\ntargets: [{ project_id: p, region: ap-southeast-1 }]\n');
+    const modules = loaded(['--config.check', `--config.file=${config}`]);
+    expect(modules).toContain('daemon/runtime.js');
+    expect(simulatorModules(modules)).toEqual([]);
+  });
+
+  it('simulate loads them', () => {
+    expect(simulatorModules(loaded(['simulate', '--help']))).toEqual(expect.arrayContaining(['simulate.js', 'sim/server.js']));
+  });
+});
