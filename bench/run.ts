@@ -12,7 +12,7 @@ import { describeOptions, readOptions, type Options } from './options.js';
 import { exporterRows, type RefreshSetting } from './refresh-bench.js';
 import { naiveRow } from './scrape-bench.js';
 import { startSimChild } from './sim-child.js';
-import { CHILD_TIMEOUT_MS, SIZES, TARGET_LATENCY_MS, TARGET_MIN_CONCURRENCY, TOKEN, type Size } from './sizes.js';
+import { CHILD_TIMEOUT_MS, SIZES, TARGET_LATENCY_MS, TARGET_MIN_CONCURRENCY, TOKEN } from './sizes.js';
 import { markdownTable, type Row } from './table.js';
 
 /** The configured latency (all measurements) and the target's 100 ms with ≥ 4 in flight (refresh only). */

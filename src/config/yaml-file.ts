@@ -1,11 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import type { z } from 'zod';
+import { ConfigError } from './config-error.js';
 
-/** A user mistake in a config file: its message is one line that names the key and the problem. */
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+export { ConfigError };
 
 /** Reads a YAML file (`what` names it in errors: "config file", "web config file"); ConfigError when it cannot. */
 export function readYamlFile(path: string, what: string): unknown {

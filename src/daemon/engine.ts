@@ -7,7 +7,8 @@ import { HostLimiter } from '../cloud/host-limiter.js';
 import { credentialFingerprint, holdBackWhenRefused, RefusalRecord, refusalKey, type RefusalBackoffSettings, type RefusalState } from '../cloud/refusal-backoff.js';
 import type { Credentials } from '../cloud/request.js';
 import type { AuthConfig } from '../config/auth.js';
-import { ConfigError } from '../config/load.js';
+// Not from config/load.js: that would load zod and yaml into the refresh worker (13 MB), which validates nothing.
+import { ConfigError } from '../config/config-error.js';
 import type { Config, TargetConfig } from '../config/schema.js';
 import { listablePairs, type ListablePair, type ListablePairDeps } from '../collect/listable-pair.js';
 import { RefreshScheduler } from '../collect/scheduler.js';

@@ -3,7 +3,8 @@
  * main thread, which only serves. Started by refresh-thread.ts with the engine's init as workerData.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { ConfigError } from '../config/load.js';
+// Not from config/load.js: that would load zod and yaml into the refresh worker (13 MB), which validates nothing.
+import { ConfigError } from '../config/config-error.js';
 import { createLogger } from '../log.js';
 import type { EngineInit } from './engine.js';
 import { createEngine } from './engine.js';

@@ -92,12 +92,22 @@ export function joinSegments(segments: readonly DeflatedSegment[]): DeflatedBody
   return { parts: segments.map((segment) => segment.deflated), crc, length };
 }
 
-/** The buffers of one gzip member: header, body, compressed tail (ends the stream), trailer. */
-export function gzipWithTail(body: DeflatedBody, tail: Buffer): Buffer[] {
+/** The gzip header and a body's segments as one buffer: the head of every gzip answer for that body. */
+export function gzipHead(body: DeflatedBody): Buffer {
+  return Buffer.concat([GZIP_HEADER, ...body.parts]);
+}
+
+/** What follows a gzip head: the compressed tail (it ends the deflate stream) and the trailer. */
+export function gzipTail(body: DeflatedBody, tail: Buffer): Buffer {
   const trailer = Buffer.alloc(8);
   trailer.writeUInt32LE(crc32(tail, body.crc) >>> 0, 0);
   trailer.writeUInt32LE((body.length + tail.length) % 2 ** 32, 4);
-  return [GZIP_HEADER, ...body.parts, deflateRawSync(tail, { level: 6 }), trailer];
+  return Buffer.concat([deflateRawSync(tail, { level: 6 }), trailer]);
+}
+
+/** The buffers of one gzip member: header, body, compressed tail (ends the stream), trailer. */
+export function gzipWithTail(body: DeflatedBody, tail: Buffer): Buffer[] {
+  return [gzipHead(body), gzipTail(body, tail)];
 }
 
 /** The plain text of a body, inflated on the thread pool. */

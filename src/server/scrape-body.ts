@@ -1,11 +1,13 @@
 import type { Registry } from 'prom-client';
-import { gzipWithTail, inflateBody } from '../metrics/gzip-parts.js';
+import { gzipHead, gzipTail, inflateBody } from '../metrics/gzip-parts.js';
 import type { VaultBody } from '../metrics/vault-exposition.js';
 
 /**
- * The exporter's own metrics are rendered again when one of their facts changed, else at most this often
- * (process CPU and memory figures may be this old); concurrent scrapes share one rendering.
+ * The exporter's own metrics are rendered again at most this often when one of their facts changed (API
+ * requests change them many times a second during a refresh), and at least this often regardless
+ * (process CPU and memory figures); concurrent scrapes share one rendering.
  */
+export const LIVE_METRICS_MIN_AGE_MS = 100;
 export const LIVE_METRICS_TTL_MS = 1000;
 
 interface LiveTail {
@@ -21,15 +23,16 @@ export interface LiveMetrics {
 }
 
 /**
- * The bytes of one /metrics answer: the pre-rendered vault part and the live exporter metrics. The gzip
- * answer is assembled once per (vault body, live tail) and then handed out as one buffer, so that a burst
- * of scrapes costs what serving a static file costs. The vault part is kept compressed only; a plain-text
- * scrape (Prometheus always asks for gzip) inflates it once per vault body.
+ * The bytes of one /metrics answer: the pre-rendered vault part and the live exporter metrics. The gzip head
+ * (header and vault segments) is joined once per vault body, and the tail (the live metrics, compressed, and
+ * the trailer) once per live rendering, so that a scrape costs what serving a file costs. The vault part is
+ * kept compressed only; a plain-text scrape (Prometheus always asks for gzip) inflates it once per vault body.
  */
 export class ScrapeBody {
   private tail: LiveTail | undefined;
   private rendering: Promise<LiveTail> | undefined;
-  private gzip: { vault: VaultBody; tail: LiveTail; body: Buffer } | undefined;
+  private head: { vault: VaultBody; bytes: Buffer } | undefined;
+  private gzipEnd: { vault: VaultBody; tail: LiveTail; bytes: Buffer } | undefined;
   private plainVault: { vault: VaultBody; text: Promise<Buffer> } | undefined;
 
   constructor(
@@ -44,19 +47,19 @@ export class ScrapeBody {
     return [text, tail.text];
   }
 
-  /** The gzip answer as one buffer. */
-  async gzipped(vault: VaultBody): Promise<Buffer> {
+  /** The gzip answer, as the buffers to write in order. */
+  async gzipped(vault: VaultBody): Promise<Buffer[]> {
     const tail = await this.liveTail();
-    if (this.gzip?.vault !== vault || this.gzip.tail !== tail) {
-      this.gzip = { vault, tail, body: Buffer.concat(gzipWithTail(vault, tail.text)) };
-    }
-    return this.gzip.body;
+    if (this.head?.vault !== vault) this.head = { vault, bytes: gzipHead(vault) };
+    if (this.gzipEnd?.vault !== vault || this.gzipEnd.tail !== tail) this.gzipEnd = { vault, tail, bytes: gzipTail(vault, tail.text) };
+    return [this.head.bytes, this.gzipEnd.bytes];
   }
 
   private liveTail(): Promise<LiveTail> {
     const version = this.live.version();
     const tail = this.tail;
-    if (tail && tail.version === version && this.now() - tail.renderedAt < LIVE_METRICS_TTL_MS) return Promise.resolve(tail);
+    const age = tail ? this.now() - tail.renderedAt : Infinity;
+    if (tail && age < (tail.version === version ? LIVE_METRICS_TTL_MS : LIVE_METRICS_MIN_AGE_MS)) return Promise.resolve(tail);
     this.rendering ??= this.live.registry
       .metrics()
       .then((text) => {
