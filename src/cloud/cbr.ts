@@ -1,3 +1,4 @@
+import { BASE_EXPORT, type ExportConfig } from '../config/schema.js';
 import { parseCbrVault, type CbrVault } from './cbr-vault.js';
 import type { ApiContext } from './get-json.js';
 import { listVaults, readListBody, type PagedApi, type VaultListing } from './list-vaults.js';
@@ -14,7 +15,7 @@ export interface CbrQuery {
   enterpriseProjectId?: string;
 }
 
-export function cbrApi(endpoint: string, projectId: string, query: CbrQuery = {}, pageLimit = CBR_PAGE_LIMIT): PagedApi<CbrVault> {
+export function cbrApi(endpoint: string, projectId: string, query: CbrQuery = {}, pageLimit = CBR_PAGE_LIMIT, exported: ExportConfig = BASE_EXPORT): PagedApi<CbrVault> {
   const extra = new URLSearchParams();
   if (query.cloudType) extra.set('cloud_type', query.cloudType);
   if (query.enterpriseProjectId) extra.set('enterprise_project_id', query.enterpriseProjectId);
@@ -23,7 +24,7 @@ export function cbrApi(endpoint: string, projectId: string, query: CbrQuery = {}
     pageLimit,
     url: (offset, limit) => new URL(`${endpoint}/v3/${encodeURIComponent(projectId)}/vaults?limit=${limit}&offset=${offset}${tail}`),
     readPage: (body, url) => readListBody(body, url, 'vaults', 'count'),
-    parse: parseCbrVault,
+    parse: (raw) => parseCbrVault(raw, exported),
   };
 }
 
@@ -47,9 +48,16 @@ export function joinListings<T extends { id: string }>(listings: readonly VaultL
 /**
  * Every CBR vault of one project, public and hybrid: GET /v3/{project_id}/vaults, all pages of each
  * cloud_type. One after the other: refused credentials are then refused once per refresh, not twice.
+ * `exported` says which optional facts (tags, resources) each vault keeps.
  */
-export async function listCbrVaults(endpoint: string, projectId: string, ctx: ApiContext, query: Omit<CbrQuery, 'cloudType'> = {}): Promise<VaultListing<CbrVault>> {
+export async function listCbrVaults(
+  endpoint: string,
+  projectId: string,
+  ctx: ApiContext,
+  query: Omit<CbrQuery, 'cloudType'> = {},
+  exported: ExportConfig = BASE_EXPORT,
+): Promise<VaultListing<CbrVault>> {
   const listings: VaultListing<CbrVault>[] = [];
-  for (const cloudType of CBR_CLOUD_TYPES) listings.push(await listVaults(cbrApi(endpoint, projectId, { ...query, cloudType }), ctx));
+  for (const cloudType of CBR_CLOUD_TYPES) listings.push(await listVaults(cbrApi(endpoint, projectId, { ...query, cloudType }, CBR_PAGE_LIMIT, exported), ctx));
   return joinListings(listings);
 }

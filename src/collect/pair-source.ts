@@ -60,7 +60,7 @@ export function buildPairSources(config: Config, deps: PairSourceDeps): PairSour
         pair,
         list: async (signal) =>
           source === 'cbr'
-            ? { source, listing: await listCbrVaults(endpoint, pair.projectId, context(signal), query) }
+            ? { source, listing: await listCbrVaults(endpoint, pair.projectId, context(signal), query, config.export) }
             : { source, listing: await listHssVaults(endpoint, pair.projectId, context(signal)) },
       });
     }

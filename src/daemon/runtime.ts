@@ -12,15 +12,18 @@ import type { Config, TargetConfig } from '../config/schema.js';
 import { buildPairSources, type PairSource, type PairSourceDeps } from '../collect/pair-source.js';
 import { longestGapMs } from '../collect/schedule-gap.js';
 import { RefreshScheduler } from '../collect/scheduler.js';
-import type { PairStatus } from '../collect/snapshot.js';
+import { initialStatus, type PairStatus } from '../collect/snapshot.js';
 import { VaultCollector, type CollectorCounters } from '../collect/vault-collector.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
 import { VaultExposition, type RenderedSnapshot } from '../metrics/vault-exposition.js';
+import { vaultFamilies, type VaultFamilies } from '../metrics/vault-families.js';
 
 /** Everything one loaded config runs on; a reload builds a new one and retires the old. */
 export interface Runtime {
   collector: VaultCollector;
   exposition: VaultExposition;
+  /** What the snapshots of this config render to (from its `export:` block). */
+  families: VaultFamilies;
   scheduler: RefreshScheduler;
   dispatcher: Dispatcher;
   schedule: string;
@@ -46,6 +49,8 @@ export interface Handover {
   rendered: ReadonlyMap<string, RenderedSnapshot>;
   /** The old runtime's refresh was cut short: refresh at once rather than at the next tick. */
   refreshAtOnce: boolean;
+  /** VaultFamilies.layout of the old runtime. */
+  layout: string;
 }
 
 export interface RuntimeDeps {
@@ -131,6 +136,22 @@ function credentialsOf(config: Config, auths: readonly AuthConfig[], dispatcher:
   return credentials;
 }
 
+/**
+ * The statuses a config's pairs take over. CBR snapshots keep tags and resources only as far as `export:`
+ * asked, so under another `export:` those pairs start over and list again at once, keeping only their
+ * counters; HSS pairs, whose families `export:` does not change, carry on.
+ */
+function carriedStatuses(handover: Handover, families: VaultFamilies): ReadonlyMap<string, PairStatus> {
+  if (handover.layout === families.layout) return handover.statuses;
+  const restart = (status: PairStatus): PairStatus => ({
+    ...initialStatus(status.pair),
+    invalidFields: status.invalidFields,
+    invalidRecords: status.invalidRecords,
+    listingInconsistencies: status.listingInconsistencies,
+  });
+  return new Map([...handover.statuses].map(([key, status]) => [key, status.pair.source === 'cbr' ? restart(status) : status]));
+}
+
 /** Reads every file the config names and makes its credentials; throws ConfigError, and then nothing is left open. */
 export function prepareRuntime(config: Config, auths: readonly AuthConfig[], deps: RuntimeDeps): PreparedRuntime {
   const dispatcher = createDispatcher(config);
@@ -153,6 +174,7 @@ export function prepareRuntime(config: Config, auths: readonly AuthConfig[], dep
   }
   const intervalMs = longestGapMs(config.refresh.schedule);
   const maxStalenessMs = config.refresh.max_staleness ?? defaultMaxStalenessMs(intervalMs, config.refresh.timeout);
+  const families = vaultFamilies(config.export);
   return {
     dispatcher,
     assemble(handover) {
@@ -162,10 +184,10 @@ export function prepareRuntime(config: Config, auths: readonly AuthConfig[], dep
         timeoutMs: config.refresh.timeout,
         maxStalenessMs,
         log: deps.log,
-        carried: handover?.statuses,
+        carried: handover && carriedStatuses(handover, families),
         counters: deps.counters,
       });
-      const exposition = new VaultExposition(collector.statuses(), deps.log, handover?.rendered);
+      const exposition = new VaultExposition(collector.statuses(), deps.log, families, handover?.rendered);
       collector.onChange((status) => exposition.update(status));
       const gc = deps.gc;
       const afterRefresh = gc ? () => void exposition.settled().then(() => setImmediate(gc)) : undefined;
@@ -173,7 +195,7 @@ export function prepareRuntime(config: Config, auths: readonly AuthConfig[], dep
       // A pair that never refreshed, or a refresh the reload cut short: refresh at once, else at the next tick.
       const refreshAtOnce = handover === undefined || handover.refreshAtOnce || !collector.ready();
       const start = () => void scheduler.start(refreshAtOnce);
-      return { collector, exposition, scheduler, dispatcher, schedule: config.refresh.schedule, intervalMs, maxStalenessMs, holds, start };
+      return { collector, exposition, families, scheduler, dispatcher, schedule: config.refresh.schedule, intervalMs, maxStalenessMs, holds, start };
     },
   };
 }
@@ -185,5 +207,6 @@ export function handoverOf(runtime: Runtime): Handover {
     statuses: new Map(statuses.map((status) => [status.pair.key, status])),
     rendered: runtime.exposition.rendered(),
     refreshAtOnce: runtime.collector.wasInterrupted(),
+    layout: runtime.families.layout,
   };
 }

@@ -1,9 +1,8 @@
 import type { VaultSnapshot } from '../collect/snapshot.js';
-import { CBR_FAMILIES } from './cbr-families.js';
 import { escapeLabelValue, formatLabelPairs, formatValue } from './exposition.js';
 import type { VaultFamily } from './family.js';
 import { SegmentWriter, type DeflatedSegment } from './gzip-parts.js';
-import { HSS_FAMILIES } from './hss-families.js';
+import type { VaultFamilies } from './vault-families.js';
 
 /** Text is handed to zlib in strings of about this size, and then dropped: only compressed text is kept. */
 const CHUNK_CHARS = 1 << 16;
@@ -57,10 +56,10 @@ async function renderVaults<T extends { id: string; name: string }>(
   return { families: segments, series };
 }
 
-/** Renders and compresses a snapshot's series once, at publication; scrapes then only copy bytes. */
-export function renderSnapshot(snapshot: VaultSnapshot, level: number): Promise<RenderedFamilies> {
+/** Renders and compresses a snapshot's series (`families` of its source) once, at publication; scrapes then only copy bytes. */
+export function renderSnapshot(snapshot: VaultSnapshot, families: VaultFamilies, level: number): Promise<RenderedFamilies> {
   const identity = `project_id="${escapeLabelValue(snapshot.pair.projectId)}",region="${escapeLabelValue(snapshot.pair.region)}"`;
   return snapshot.source === 'cbr'
-    ? renderVaults(CBR_FAMILIES, snapshot.vaults, identity, level)
-    : renderVaults(HSS_FAMILIES, snapshot.vaults, identity, level);
+    ? renderVaults(families.cbr, snapshot.vaults, identity, level)
+    : renderVaults(families.hss, snapshot.vaults, identity, level);
 }

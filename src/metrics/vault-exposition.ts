@@ -1,12 +1,11 @@
 import type { Logger } from 'pino';
 import { initialStatus, type PairStatus, type VaultSnapshot } from '../collect/snapshot.js';
-import { CBR_FAMILIES } from './cbr-families.js';
 import { familyHeader } from './exposition.js';
 import type { VaultFamily } from './family.js';
 import { deflateSegmentSync, joinSegments, type DeflatedBody, type DeflatedSegment } from './gzip-parts.js';
-import { HSS_FAMILIES } from './hss-families.js';
 import { pairFigureHeaders, PAIR_FIGURES, renderPairFigures } from './pair-figures.js';
 import { renderSnapshot, type RenderedFamilies } from './render-snapshot.js';
+import type { VaultFamilies } from './vault-families.js';
 
 /** The vault and pair part of /metrics at one instant: compressed segments in exposition order. */
 export interface VaultBody extends DeflatedBody {
@@ -25,6 +24,8 @@ export interface Publication {
 /** A snapshot's rendered series: handed to the exposition of a reloaded config, so it is not rendered again. */
 export interface RenderedSnapshot extends RenderedFamilies {
   snapshot: VaultSnapshot;
+  /** VaultFamilies.layout of the families that rendered it. */
+  layout: string;
 }
 
 /** What one pair shows: its figures and the series of the snapshot it serves, made visible together. */
@@ -41,11 +42,6 @@ interface PairEntry {
   /** A job for this pair is queued or running. */
   queued: boolean;
 }
-
-const SOURCES: readonly { source: 'cbr' | 'hss'; families: readonly VaultFamily<never>[] }[] = [
-  { source: 'cbr', families: CBR_FAMILIES as readonly VaultFamily<never>[] },
-  { source: 'hss', families: HSS_FAMILIES as readonly VaultFamily<never>[] },
-];
 
 /**
  * Publishes each pair as one unit: a new status becomes visible only together with the rendered series of the
@@ -65,17 +61,23 @@ export class VaultExposition {
   private jobs = 0;
 
   /**
-   * `statuses`: every pair in config order, as the collector starts them. `rendered`: series rendered under
-   * the config this one replaces; a status whose snapshot is among them is published at once.
+   * `statuses`: every pair in config order, as the collector starts them. `families`: what each source's
+   * snapshots render to under this config. `rendered`: series rendered under the config this one replaces; a
+   * status whose snapshot is among them, rendered by the same families, is published at once.
    */
   constructor(
     statuses: readonly PairStatus[],
     private readonly log: Logger,
+    private readonly families: VaultFamilies,
     rendered: ReadonlyMap<string, RenderedSnapshot> = new Map(),
     private readonly level = 6,
   ) {
-    for (const { source, families } of SOURCES) {
-      families.forEach((family, index) => {
+    const sources: readonly { source: 'cbr' | 'hss'; list: readonly VaultFamily<never>[] }[] = [
+      { source: 'cbr', list: families.cbr as readonly VaultFamily<never>[] },
+      { source: 'hss', list: families.hss as readonly VaultFamily<never>[] },
+    ];
+    for (const { source, list } of sources) {
+      list.forEach((family, index) => {
         // prom-client separates families with a blank line.
         const text = `${this.headers.length ? '\n' : ''}${familyHeader(family.name, family.help, 'gauge')}\n`;
         this.headers.push({ source, index, segment: deflateSegmentSync(Buffer.from(text), level) });
@@ -84,7 +86,7 @@ export class VaultExposition {
     this.figureHeaders = pairFigureHeaders();
     this.entries = statuses.map((status) => {
       const before = rendered.get(status.pair.key);
-      const vaults = before && before.snapshot === status.snapshot ? before : undefined;
+      const vaults = before && before.snapshot === status.snapshot && before.layout === families.layout ? before : undefined;
       const shown = status.snapshot && !vaults ? initialStatus(status.pair) : status;
       const entry: PairEntry = { published: this.published(shown, vaults), wanted: shown, queued: false };
       this.byKey.set(status.pair.key, entry);
@@ -153,7 +155,7 @@ export class VaultExposition {
     const status = entry.wanted;
     const { snapshot } = status;
     let vaults = snapshot === entry.published.status.snapshot ? entry.published.vaults : undefined;
-    if (snapshot && !vaults) vaults = { snapshot, ...(await renderSnapshot(snapshot, this.level)) };
+    if (snapshot && !vaults) vaults = { snapshot, layout: this.families.layout, ...(await renderSnapshot(snapshot, this.families, this.level)) };
     this.publish(entry, status, vaults);
   }
 

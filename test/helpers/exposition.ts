@@ -3,7 +3,9 @@ import { pino } from 'pino';
 import type { PairStatus, VaultSnapshot } from '../../src/collect/snapshot.js';
 import { initialStatus, pairKey } from '../../src/collect/snapshot.js';
 import { inflateBody } from '../../src/metrics/gzip-parts.js';
+import { BASE_EXPORT } from '../../src/config/schema.js';
 import { VaultExposition } from '../../src/metrics/vault-exposition.js';
+import { vaultFamilies, type VaultFamilies } from '../../src/metrics/vault-families.js';
 
 export const silentLog = pino({ level: 'silent' });
 
@@ -19,16 +21,19 @@ export function pairFor(source: 'cbr' | 'hss', projectId = '0605767b5780d5762fc5
   return { key: pairKey(source, projectId, region), source, projectId, region, endpoint: 'http://127.0.0.1:1' };
 }
 
+/** The families of a config without an `export:` block. */
+export const baseFamilies = vaultFamilies(BASE_EXPORT);
+
 /** The vault and pair part of /metrics for these pairs, as the exporter serves it once every one is published. */
-export async function exposeStatuses(statuses: PairStatus[]): Promise<string> {
-  const exposition = new VaultExposition(statuses, silentLog);
+export async function exposeStatuses(statuses: PairStatus[], families: VaultFamilies = baseFamilies): Promise<string> {
+  const exposition = new VaultExposition(statuses, silentLog, families);
   await exposition.settled();
   return (await inflateBody(exposition.publication().body)).toString('utf8');
 }
 
 /** The same for freshly taken snapshots. */
-export function exposeSnapshots(snapshots: VaultSnapshot[]): Promise<string> {
-  return exposeStatuses(snapshots.map(statusOf));
+export function exposeSnapshots(snapshots: VaultSnapshot[], families: VaultFamilies = baseFamilies): Promise<string> {
+  return exposeStatuses(snapshots.map(statusOf), families);
 }
 
 /** Only the sample lines of the named family. */

@@ -3,9 +3,10 @@ import { parseCbrVault, type CbrVault } from '../../src/cloud/cbr-vault.js';
 import { initialStatus, type PairStatus, type VaultSnapshot } from '../../src/collect/snapshot.js';
 import { inflateBody } from '../../src/metrics/gzip-parts.js';
 import { VaultExposition } from '../../src/metrics/vault-exposition.js';
+import { vaultFamilies } from '../../src/metrics/vault-families.js';
 import { generateFleet } from '../../src/sim/fleet.js';
 import { inconsistencies, pairViews } from '../helpers/consistency.js';
-import { pairFor, silentLog, statusOf } from '../helpers/exposition.js';
+import { baseFamilies, pairFor, silentLog, statusOf } from '../helpers/exposition.js';
 
 const pair = pairFor('cbr', 'p-exposition');
 const allVaults: CbrVault[] = generateFleet({ projectId: pair.projectId, cbrVaults: 3000, hssVaults: 0 }).cbr.map((r) => parseCbrVault(r).vault!);
@@ -22,7 +23,7 @@ const vaultsShown = async (exposition: VaultExposition) => pairViews(await textO
 
 describe('VaultExposition', () => {
   it("shows a pair as it was until its new snapshot is rendered, then its figures and series at once", async () => {
-    const exposition = new VaultExposition([initialStatus(pair)], silentLog);
+    const exposition = new VaultExposition([initialStatus(pair)], silentLog, baseFamilies);
     expect(exposition.publication().attempted).toBe(false);
     exposition.update(statusOf(snapshotOf(2000, 1)));
     // Not rendered yet: no source_up 1 without its series.
@@ -39,7 +40,7 @@ describe('VaultExposition', () => {
   });
 
   it('publishes a failure that keeps the snapshot, and an expiry, without rendering anything', async () => {
-    const exposition = new VaultExposition([statusOf(snapshotOf(100, 1))], silentLog);
+    const exposition = new VaultExposition([statusOf(snapshotOf(100, 1))], silentLog, baseFamilies);
     await exposition.settled();
     const served = exposition.publication().statuses[0]!;
     exposition.update({ ...served, up: false, lastError: 'HTTP 503' });
@@ -54,7 +55,7 @@ describe('VaultExposition', () => {
   });
 
   it('keeps publishing while snapshots arrive faster than they render, each body consistent', async () => {
-    const exposition = new VaultExposition([statusOf(snapshotOf(10, 0))], silentLog);
+    const exposition = new VaultExposition([statusOf(snapshotOf(10, 0))], silentLog, baseFamilies);
     await exposition.settled();
     const published = new Set<number>();
     let body = exposition.publication().body;
@@ -77,20 +78,60 @@ describe('VaultExposition', () => {
   });
 
   it("publishes what a replaced config's exposition rendered at once, without rendering it again", async () => {
-    const old = new VaultExposition([statusOf(snapshotOf(1500, 1))], silentLog);
+    const old = new VaultExposition([statusOf(snapshotOf(1500, 1))], silentLog, baseFamilies);
     await old.settled();
     const statuses: PairStatus[] = [...old.publication().statuses];
-    const next = new VaultExposition(statuses, silentLog, old.rendered());
+    const next = new VaultExposition(statuses, silentLog, baseFamilies, old.rendered());
     expect(next.isIdle()).toBe(true);
     expect(await textOf(next)).toBe(await textOf(old));
     expect(next.publication().attempted).toBe(true);
   });
 
   it('renders a carried snapshot it was not given the series of, showing the pair as new meanwhile', async () => {
-    const next = new VaultExposition([statusOf(snapshotOf(50, 1))], silentLog, new Map());
+    const next = new VaultExposition([statusOf(snapshotOf(50, 1))], silentLog, baseFamilies, new Map());
     expect(await vaultsShown(next)).toBe(0);
     expect(next.isIdle()).toBe(false);
     await next.settled();
     expect(await vaultsShown(next)).toBe(50);
+  });
+
+  it('renders again what a replaced config rendered under another export:, never reusing segments that would not line up', async () => {
+    const exported = { tags: ['env', 'team'], resources: true };
+    const vaults = generateFleet({ projectId: pair.projectId, cbrVaults: 60, hssVaults: 0 }).cbr.map((r) => parseCbrVault(r, exported).vault!);
+    const snapshot: VaultSnapshot = { pair, source: 'cbr', vaults, takenAt: 1 };
+    const old = new VaultExposition([statusOf(snapshot)], silentLog, baseFamilies);
+    await old.settled();
+    const next = new VaultExposition([...old.publication().statuses], silentLog, vaultFamilies(exported), old.rendered());
+    expect(next.isIdle()).toBe(false);
+    await next.settled();
+    const text = await textOf(next);
+    expect(text).toContain('huaweicloud_cbr_vault_tags{');
+    expect(text).toContain('huaweicloud_cbr_vault_resource_backups{');
+    expect(inconsistencies(text)).toEqual([]);
+    // The same layout again: taken over as it is.
+    const again = new VaultExposition([...next.publication().statuses], silentLog, vaultFamilies({ tags: ['env', 'team'], resources: true }), next.rendered());
+    expect(again.isIdle()).toBe(true);
+    expect(await textOf(again)).toBe(text);
+  });
+
+  it("checks per-resource families by the resources they name and each vault's resource count", async () => {
+    const exported = { tags: [], resources: true };
+    const vaults = generateFleet({ projectId: pair.projectId, cbrVaults: 40, hssVaults: 0 }).cbr.map((r) => parseCbrVault(r, exported).vault!);
+    const exposition = new VaultExposition([statusOf({ pair, source: 'cbr', vaults, takenAt: 1 })], silentLog, vaultFamilies(exported));
+    await exposition.settled();
+    const text = await textOf(exposition);
+    const view = pairViews(text).get(pair.key)!;
+    expect(view.resources.get('resource_info')?.size).toBe(vaults.reduce((n, v) => n + v.resources!, 0));
+    expect(view.families.has('resource_info')).toBe(false);
+    expect(inconsistencies(text)).toEqual([]);
+    // A resource series gone from one family, or a vault missing one resource everywhere, is a contradiction.
+    const lines = text.split('\n');
+    const firstBackups = lines.findIndex((l) => l.startsWith('huaweicloud_cbr_vault_resource_backups{'));
+    expect(inconsistencies(lines.filter((_, i) => i !== firstBackups).join('\n'))).toEqual([
+      expect.stringMatching(/resource_backups has \d+ resources, resource_info has \d+/),
+    ]);
+    const resourceId = /resource_id="([^"]+)"/.exec(lines[firstBackups]!)![1]!;
+    const problems = inconsistencies(lines.filter((l) => !l.includes(`resource_id="${resourceId}"`)).join('\n'));
+    expect(problems).toEqual([expect.stringMatching(/has \d+ resources but \d+ resource series/)]);
   });
 });
