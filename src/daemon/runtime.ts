@@ -49,8 +49,8 @@ export interface Handover {
   rendered: ReadonlyMap<string, RenderedSnapshot>;
   /** The old runtime's refresh was cut short: refresh at once rather than at the next tick. */
   refreshAtOnce: boolean;
-  /** VaultFamilies.layout of the old runtime. */
-  layout: string;
+  /** VaultFamilies.layout of the old runtime's CBR families. */
+  cbrLayout: string;
 }
 
 export interface RuntimeDeps {
@@ -142,7 +142,7 @@ function credentialsOf(config: Config, auths: readonly AuthConfig[], dispatcher:
  * counters; HSS pairs, whose families `export:` does not change, carry on.
  */
 function carriedStatuses(handover: Handover, families: VaultFamilies): ReadonlyMap<string, PairStatus> {
-  if (handover.layout === families.layout) return handover.statuses;
+  if (handover.cbrLayout === families.layout.cbr) return handover.statuses;
   const restart = (status: PairStatus): PairStatus => ({
     ...initialStatus(status.pair),
     invalidFields: status.invalidFields,
@@ -207,6 +207,6 @@ export function handoverOf(runtime: Runtime): Handover {
     statuses: new Map(statuses.map((status) => [status.pair.key, status])),
     rendered: runtime.exposition.rendered(),
     refreshAtOnce: runtime.collector.wasInterrupted(),
-    layout: runtime.families.layout,
+    cbrLayout: runtime.families.layout.cbr,
   };
 }

@@ -24,7 +24,7 @@ export interface Publication {
 /** A snapshot's rendered series: handed to the exposition of a reloaded config, so it is not rendered again. */
 export interface RenderedSnapshot extends RenderedFamilies {
   snapshot: VaultSnapshot;
-  /** VaultFamilies.layout of the families that rendered it. */
+  /** VaultFamilies.layout (of its source) of the families that rendered it. */
   layout: string;
 }
 
@@ -86,7 +86,7 @@ export class VaultExposition {
     this.figureHeaders = pairFigureHeaders();
     this.entries = statuses.map((status) => {
       const before = rendered.get(status.pair.key);
-      const vaults = before && before.snapshot === status.snapshot && before.layout === families.layout ? before : undefined;
+      const vaults = before && before.snapshot === status.snapshot && before.layout === families.layout[status.pair.source] ? before : undefined;
       const shown = status.snapshot && !vaults ? initialStatus(status.pair) : status;
       const entry: PairEntry = { published: this.published(shown, vaults), wanted: shown, queued: false };
       this.byKey.set(status.pair.key, entry);
@@ -155,7 +155,7 @@ export class VaultExposition {
     const status = entry.wanted;
     const { snapshot } = status;
     let vaults = snapshot === entry.published.status.snapshot ? entry.published.vaults : undefined;
-    if (snapshot && !vaults) vaults = { snapshot, layout: this.families.layout, ...(await renderSnapshot(snapshot, this.families, this.level)) };
+    if (snapshot && !vaults) vaults = { snapshot, layout: this.families.layout[snapshot.source], ...(await renderSnapshot(snapshot, this.families, this.level)) };
     this.publish(entry, status, vaults);
   }
 

@@ -9,11 +9,14 @@ import { HSS_FAMILIES } from './hss-families.js';
 export interface VaultFamilies {
   cbr: readonly VaultFamily<CbrVault>[];
   hss: readonly VaultFamily<HssVault>[];
-  /** Equal for equal family lists: series rendered under another layout are not reused (their segments would not line up). */
-  layout: string;
+  /**
+   * Per source, equal for equal family lists: series rendered under another layout are not reused (their
+   * segments would not line up).
+   */
+  layout: { cbr: string; hss: string };
 }
 
 /** A pure function of the config's `export:` block: CBR's families depend on it, HSS's do not. */
 export function vaultFamilies(exported: ExportConfig): VaultFamilies {
-  return { cbr: cbrFamilies(exported), hss: HSS_FAMILIES, layout: JSON.stringify({ tags: exported.tags, resources: exported.resources }) };
+  return { cbr: cbrFamilies(exported), hss: HSS_FAMILIES, layout: { cbr: JSON.stringify({ tags: exported.tags, resources: exported.resources }), hss: 'fixed' } };
 }
