@@ -8,6 +8,15 @@ export const CBR_VAULT_METRICS = [
   'huaweicloud_cbr_vault_resources',
   'huaweicloud_cbr_vault_status',
   'huaweicloud_cbr_vault_info',
+  'huaweicloud_cbr_vault_capacity_alarm_threshold_ratio',
+  'huaweicloud_cbr_vault_smn_notify',
+  'huaweicloud_cbr_vault_locked',
+  // Behind export.tags and export.resources (the demo exports both).
+  'huaweicloud_cbr_vault_tags',
+  'huaweicloud_cbr_vault_resource_info',
+  'huaweicloud_cbr_vault_resource_backups',
+  'huaweicloud_cbr_vault_resource_backup_size_bytes',
+  'huaweicloud_cbr_vault_resource_allocated_bytes',
 ] as const;
 
 export const HSS_VAULT_METRICS = [
@@ -43,6 +52,8 @@ export const ALERT_NAMES = [
   'HuaweiCloudVaultNearFull',
   'HuaweiCloudVaultFull',
   'HuaweiCloudVaultFillingUp',
+  'HuaweiCloudVaultWillExpand',
+  'HuaweiCloudVaultResourceUnprotected',
   'HuaweiCloudHssVaultBindIneligible',
   'HuaweiCloudVaultStatusAbnormal',
   'HuaweiCloudVaultExporterSourceDown',
