@@ -1,3 +1,4 @@
+import { BASE_EXPORT, type ExportConfig } from '../config/export-config.js';
 import { parseCbrVault, type CbrVault } from './cbr-vault.js';
 import type { ApiContext } from './get-json.js';
 import { listVaults, pagedApi, type ListApiFacts, type PagedApi, type VaultListing } from './list-vaults.js';
@@ -21,11 +22,12 @@ export interface CbrQuery {
   enterpriseProjectId?: string;
 }
 
-export function cbrApi(endpoint: string, projectId: string, query: CbrQuery = {}): PagedApi<CbrVault> {
+/** `exported` says which optional facts (tags, resources) each vault keeps. */
+export function cbrApi(endpoint: string, projectId: string, query: CbrQuery = {}, exported: ExportConfig = BASE_EXPORT): PagedApi<CbrVault> {
   const extra = new URLSearchParams();
   if (query.cloudType) extra.set('cloud_type', query.cloudType);
   if (query.enterpriseProjectId) extra.set('enterprise_project_id', query.enterpriseProjectId);
-  return pagedApi(CBR_LIST, parseCbrVault, endpoint, projectId, extra);
+  return pagedApi(CBR_LIST, (raw) => parseCbrVault(raw, exported), endpoint, projectId, extra);
 }
 
 /** The listings of several queries as one: vaults joined by id (a vault listed by both is kept once), figures added. */
@@ -51,8 +53,14 @@ export function joinListings<T extends { id: string }>(listings: readonly VaultL
  * known good, so refused ones are refused once per refresh, not twice, and the hybrid pages share the host's
  * slots with the public ones instead of waiting for them all (a round trip saved per refresh).
  */
-export async function listCbrVaults(endpoint: string, projectId: string, ctx: ApiContext, query: Omit<CbrQuery, 'cloudType'> = {}): Promise<VaultListing<CbrVault>> {
-  const [first, ...others] = CBR_CLOUD_TYPES.map((cloudType) => cbrApi(endpoint, projectId, { ...query, cloudType }));
+export async function listCbrVaults(
+  endpoint: string,
+  projectId: string,
+  ctx: ApiContext,
+  options: Omit<CbrQuery, 'cloudType'> & { exported?: ExportConfig } = {},
+): Promise<VaultListing<CbrVault>> {
+  const { exported, ...query } = options;
+  const [first, ...others] = CBR_CLOUD_TYPES.map((cloudType) => cbrApi(endpoint, projectId, { ...query, cloudType }, exported));
   let answered: () => void = () => undefined;
   const proven = new Promise<void>((resolve) => (answered = resolve));
   const firstApi = first as PagedApi<CbrVault>;

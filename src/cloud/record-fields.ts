@@ -58,6 +58,37 @@ export class FieldReader {
     return '';
   }
 
+  /**
+   * An optional number in [min, max] (a percentage): absent or null is undefined and fine (not every cloud sends
+   * it); a wrong type or a value outside the range is undefined and counted.
+   */
+  optionalNumber(record: Record<string, unknown>, key: string, min: number, max: number): number | undefined {
+    const value = record[key];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === 'number' && value >= min && value <= max) return value;
+    this.invalid++;
+    return undefined;
+  }
+
+  /** An optional boolean exported as 0/1: absent or null is undefined and fine, a wrong type undefined and counted. */
+  optionalBoolean(record: Record<string, unknown>, key: string): boolean | undefined {
+    const value = record[key];
+    if (value === undefined || value === null) return undefined;
+    if (typeof value === 'boolean') return value;
+    this.invalid++;
+    return undefined;
+  }
+
+  /**
+   * An id label the API sends as a string, or (its own example: `"enterprise_project_id" : 0`) as a whole
+   * number: read as its decimal text. Absent is ''; any other type is '' and counted.
+   */
+  idLabel(record: Record<string, unknown>, key: string): string {
+    const value = record[key];
+    if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
+    return this.label(record, key);
+  }
+
   /** An object field; anything else (null, array, scalar) is counted and read as empty. */
   object(record: Record<string, unknown>, key: string): Record<string, unknown> {
     const value = record[key];

@@ -1,3 +1,4 @@
+import type { ExportConfig } from '../config/export-config.js';
 import type { PerSource, Source } from '../config/sources.js';
 import { CBR_LIST, listCbrVaults } from './cbr.js';
 import type { ApiContext } from './get-json.js';
@@ -10,10 +11,12 @@ export interface VaultIdentity {
   name: string;
 }
 
-/** Per-target choices a list API may take. */
+/** Per-target and per-config choices a list API may take. */
 export interface ListOptions {
   /** An enterprise project id or all_granted_eps; only CBR takes it. */
   enterpriseProjectId?: string;
+  /** The config's `export:` block: which optional facts the vaults keep (CBR's tags and resources). */
+  exported?: ExportConfig;
 }
 
 /** One list API's client: every vault of one project, all pages. */

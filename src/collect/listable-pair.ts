@@ -51,7 +51,7 @@ export function listablePairs(config: Config, deps: ListablePairDeps): ListableP
   const pairs: ListablePair[] = [];
   for (const target of config.targets) {
     const credentials = deps.credentialsFor(target);
-    const options: ListOptions = target.enterprise_project_id ? { enterpriseProjectId: target.enterprise_project_id } : {};
+    const options: ListOptions = { exported: config.export, ...(target.enterprise_project_id ? { enterpriseProjectId: target.enterprise_project_id } : {}) };
     for (const source of target.sources) {
       const pair = pairOf(target, source);
       const endpoint = pair.endpoint;

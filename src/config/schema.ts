@@ -78,6 +78,31 @@ const refresh = z.strictObject({
   body_size_limit: byteSize.default(32 * 2 ** 20),
 });
 
+/**
+ * A CBR tag key as the API has it: keys are compared exactly, and the API trims surrounding spaces and refuses
+ * control characters, so a key with either could never match.
+ */
+const tagKey = z
+  .string()
+  .min(1, { message: 'an empty tag key matches no tag' })
+  .max(128)
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused here
+  .refine((key) => key === key.trim() && !/[\u0000-\u001f]/.test(key), { message: 'not a tag key (no surrounding spaces or control characters)' });
+
+/** What is exported beyond the base metric contract; everything off by default (docs/configuration.md#export). */
+const exported = z.strictObject({
+  /** CBR tag keys carried as `tag_<key>` labels of huaweicloud_cbr_vault_tags; none: the family is off. */
+  tags: z
+    .array(tagKey)
+    .refine((keys) => new Set(keys).size === keys.length, { message: 'lists a tag key twice' })
+    .default([]),
+  /** One series per resource bound to a CBR vault (huaweicloud_cbr_vault_resource_*). */
+  resources: z.boolean().default(false),
+});
+
+// Its shape for the other layers, without zod (the refresh worker loads no schema): export-config.ts.
+export { BASE_EXPORT, type ExportConfig } from './export-config.js';
+
 export const configSchema = z
   .strictObject({
     refresh: refresh.default(() => refresh.parse({})),
@@ -86,6 +111,7 @@ export const configSchema = z
     auth: authSchema.optional(),
     tls: z.strictObject({ ca_file: z.string().min(1).optional() }).default({}),
     targets: z.array(target).min(1, { message: 'needs at least one target' }),
+    export: exported.default(() => exported.parse({})),
   })
   .transform((raw, ctx) => ({ ...raw, targets: resolveTargets(raw.targets, raw.cloud, ctx) }));
 

@@ -13,6 +13,7 @@ export interface PackedUnit {
   status: PairStatus;
   rendered?: {
     snapshotId: number;
+    layout: string;
     series: number;
     bytes: ArrayBuffer;
     segments: { offset: number; size: number; crc: number; length: number }[];

@@ -15,7 +15,7 @@ import { RefreshScheduler } from '../collect/scheduler.js';
 import type { PairStatus } from '../collect/snapshot.js';
 import { newCounters, VaultCollector, type CollectorCounters } from '../collect/vault-collector.js';
 import { PairRenderer, type PublishedUnit } from '../metrics/pair-renderer.js';
-import { SOURCE_FAMILIES } from '../metrics/source-families.js';
+import { vaultFamilies } from '../metrics/source-families.js';
 
 /** The refusal record of each set of credentials, by refusalKey, as plain data with the fingerprint it judged. */
 export type HoldStates = Record<string, { fingerprint: string; state: RefusalState }>;
@@ -167,7 +167,7 @@ export function createEngine(init: EngineInit, events: EngineEvents, log: Logger
     nextSnapshotId: () => serial++,
     onCount: (counters) => events.counters({ ...counters }),
   });
-  const renderer = new PairRenderer(SOURCE_FAMILIES, log);
+  const renderer = new PairRenderer(vaultFamilies(config.export), log);
   let told = JSON.stringify(holdStates(built.records));
   collector.onChange((status, listed) => {
     renderer.update(status, listed);

@@ -3,11 +3,11 @@ import type { AuthConfig } from '../config/auth.js';
 import type { Config } from '../config/schema.js';
 import { longestGapMs } from '../collect/schedule-gap.js';
 import { pairsOf } from '../collect/listable-pair.js';
-import { carriedStatus, type PairStatus } from '../collect/snapshot.js';
+import { carriedStatus, initialStatus, type Pair, type PairStatus } from '../collect/snapshot.js';
 import type { CollectorCounters } from '../collect/vault-collector.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
 import type { PublishedUnit, RenderedSnapshot } from '../metrics/pair-renderer.js';
-import { SOURCE_FAMILIES } from '../metrics/source-families.js';
+import { vaultFamilies, type VaultFamilies } from '../metrics/source-families.js';
 import { VaultExposition } from '../metrics/vault-exposition.js';
 import { createDispatcher, createEngine, listablePairsOf, type Engine, type EngineEvents, type EngineInit, type HoldStates } from './engine.js';
 import { startRefreshThread } from './refresh-thread.js';
@@ -36,6 +36,8 @@ export interface Handover {
   refreshAtOnce: boolean;
   /** Refusal records, kept for credentials that did not change. */
   holds: HoldStates;
+  /** The layout of each source's families under the old config (see VaultFamilies.layout). */
+  layout: VaultFamilies['layout'];
 }
 
 export interface RuntimeDeps {
@@ -77,6 +79,18 @@ export function checkRuntime(config: Config, auths: readonly AuthConfig[]): void
   }
 }
 
+/**
+ * The status a pair takes over. Snapshots keep tags and resources only as far as `export:` asked, so under
+ * another layout of its source's families the pair starts over and lists again at once, keeping its counters;
+ * the pairs of sources whose families did not change carry on.
+ */
+function takenOver(before: PairStatus | undefined, pair: Pair, handover: Handover | undefined, families: VaultFamilies): PairStatus {
+  const carried = carriedStatus(before, pair);
+  if (!handover || !carried.snapshot || handover.layout[pair.source] === families.layout[pair.source]) return carried;
+  const { invalidFields, invalidRecords, listingInconsistencies } = carried;
+  return { ...initialStatus(pair), invalidFields, invalidRecords, listingInconsistencies };
+}
+
 /** A failure status for a pair whose refresh the worker took down with it; its snapshot and series stay. */
 function lostStatus(status: PairStatus, reason: string): PairStatus {
   return { ...status, attempted: true, up: false, lastError: `refresh failed: ${reason}` };
@@ -85,15 +99,16 @@ function lostStatus(status: PairStatus, reason: string): PairStatus {
 export function prepareRuntime(config: Config, auths: readonly AuthConfig[], deps: RuntimeDeps): PreparedRuntime {
   // A bad file is found here, before the running config is touched.
   checkRuntime(config, auths);
+  const families = vaultFamilies(config.export);
   const intervalMs = longestGapMs(config.refresh.schedule);
   const maxStalenessMs = config.refresh.max_staleness ?? defaultMaxStalenessMs(intervalMs, config.refresh.timeout);
   return {
     async assemble(handover) {
       const carried = new Map((handover?.statuses ?? []).map((status) => [status.pair.key, status]));
       // What each pair of this config shows at first: what it showed before, where it is the same listing.
-      const statuses = pairsOf(config).map((pair) => carriedStatus(carried.get(pair.key), pair));
+      const statuses = pairsOf(config).map((pair) => takenOver(carried.get(pair.key), pair, handover, families));
       // The exposition starts from them, with their renderings; the engine starts from them too.
-      const exposition = new VaultExposition(statuses, deps.log, handover?.rendered, SOURCE_FAMILIES);
+      const exposition = new VaultExposition(statuses, deps.log, families, handover?.rendered);
       let holds: HoldStates = handover?.holds ?? {};
       const counted: CollectorCounters = { refreshes: 0, skippedRefreshes: 0 };
       let refreshing = false;
@@ -164,7 +179,7 @@ export function prepareRuntime(config: Config, auths: readonly AuthConfig[], dep
           const { interrupted } = await engine.stop();
           await engine.close();
           const published = exposition.publication().statuses;
-          return { statuses: published, rendered: exposition.rendered(), refreshAtOnce: interrupted, holds };
+          return { statuses: published, rendered: exposition.rendered(), refreshAtOnce: interrupted, holds, layout: families.layout };
         },
       };
     },

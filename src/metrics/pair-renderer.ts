@@ -1,11 +1,13 @@
 import type { Logger } from 'pino';
 import type { PairStatus, VaultSnapshot } from '../collect/snapshot.js';
 import { renderSnapshot, type RenderedFamilies } from './render-snapshot.js';
-import type { SourceFamilies } from './source-families.js';
+import type { VaultFamilies } from './source-families.js';
 
 /** A snapshot's rendered series, by the id of the snapshot they show. */
 export interface RenderedSnapshot extends RenderedFamilies {
   snapshotId: number;
+  /** VaultFamilies.layout (of its source) of the families that rendered it. */
+  layout: string;
 }
 
 /**
@@ -43,7 +45,7 @@ export class PairRenderer {
   private jobs = 0;
 
   constructor(
-    private readonly families: SourceFamilies,
+    private readonly families: VaultFamilies,
     private readonly log: Logger,
     private readonly level = 6,
   ) {}
@@ -105,7 +107,7 @@ export class PairRenderer {
       return;
     }
     const rendered = await renderSnapshot(listed, this.families, this.level);
-    this.tell(entry, { status, rendered: { snapshotId: listed.id, ...rendered } });
+    this.tell(entry, { status, rendered: { snapshotId: listed.id, layout: this.families.layout[listed.source], ...rendered } });
   }
 
   private tell(entry: PairEntry, unit: PublishedUnit): void {

@@ -5,7 +5,7 @@ import { familyHeader } from './exposition.js';
 import { deflateSegmentSync, joinSegments, type DeflatedBody, type DeflatedSegment } from './gzip-parts.js';
 import { pairFigureHeaders, PAIR_FIGURES, renderPairFigures } from './pair-figures.js';
 import type { PublishedUnit, RenderedSnapshot } from './pair-renderer.js';
-import { familiesOf, SOURCE_FAMILIES, type SourceFamilies } from './source-families.js';
+import { familiesOf, type VaultFamilies } from './source-families.js';
 
 /** The vault and pair part of /metrics at one instant: compressed segments in exposition order. */
 export interface VaultBody extends DeflatedBody {
@@ -35,22 +35,23 @@ interface PublishedPair {
  */
 export class VaultExposition {
   private readonly entries: { source: Source; published: PublishedPair }[];
-  private readonly byKey = new Map<string, { published: PublishedPair }>();
+  private readonly byKey = new Map<string, { source: Source; published: PublishedPair }>();
   /** `# HELP`/`# TYPE` of each vault family in output order, compressed once. */
   private readonly headers: { source: Source; index: number; segment: DeflatedSegment }[] = [];
   private readonly figureHeaders: DeflatedSegment[];
   private current: Publication | undefined;
 
   /**
-   * `statuses`: every pair in config order, as the collector starts them. `rendered`: the series of their
-   * snapshots rendered under the config this one replaces (by pair key); a status whose snapshot has none
+   * `statuses`: every pair in config order, as the collector starts them. `families`: what each source's
+   * snapshots render to under this config. `rendered`: the series of their snapshots rendered under the
+   * config this one replaces (by pair key); a status whose snapshot has none rendered by the same families
    * shows as a pair that never refreshed, until a unit brings them.
    */
   constructor(
     statuses: readonly PairStatus[],
     private readonly log: Logger,
+    private readonly families: VaultFamilies,
     rendered: ReadonlyMap<string, RenderedSnapshot> = new Map(),
-    families: SourceFamilies = SOURCE_FAMILIES,
     level = 6,
   ) {
     for (const source of SOURCES) {
@@ -63,7 +64,7 @@ export class VaultExposition {
     this.figureHeaders = pairFigureHeaders();
     this.entries = statuses.map((status) => {
       const before = rendered.get(status.pair.key);
-      const vaults = before && before.snapshotId === status.snapshot?.id ? before : undefined;
+      const vaults = before && before.snapshotId === status.snapshot?.id && before.layout === families.layout[status.pair.source] ? before : undefined;
       const entry = { source: status.pair.source, published: this.published(status.snapshot && !vaults ? initialStatus(status.pair) : status, vaults) };
       this.byKey.set(status.pair.key, entry);
       return entry;
@@ -92,7 +93,7 @@ export class VaultExposition {
     let status = unit.status;
     let vaults: RenderedSnapshot | undefined;
     if (snapshot === undefined) vaults = undefined;
-    else if (unit.rendered?.snapshotId === snapshot.id) vaults = unit.rendered;
+    else if (unit.rendered?.snapshotId === snapshot.id && unit.rendered.layout === this.families.layout[entry.source]) vaults = unit.rendered;
     else if (before.vaults?.snapshotId === snapshot.id) vaults = before.vaults;
     else {
       // A snapshot whose series never came (its rendering failed): keep showing what the series say.

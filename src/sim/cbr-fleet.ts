@@ -13,6 +13,21 @@ export interface CbrShape {
   /** used / size, in bytes. */
   fill: number;
   resourceCount: number;
+  /** Head vaults only: facts fixed over the drawn ones (see CbrHeadFacts). */
+  facts?: CbrHeadFacts;
+}
+
+/**
+ * What a head vault has for certain, so that alerts and tests can rely on it; tail vaults draw all of it.
+ * `resources[i]` is laid over the i-th drawn resource (a resource never backed up, one in error).
+ */
+export interface CbrHeadFacts {
+  threshold?: number;
+  autoExpand?: boolean;
+  locked?: boolean;
+  smnNotify?: boolean;
+  tags?: CbrTag[];
+  resources?: Partial<CbrResource>[];
 }
 
 /** The project-wide values every vault of a project shares. */
@@ -40,6 +55,7 @@ const TAG_CHOICES: readonly CbrTag[] = [
   { key: 'team', value: 'storage' },
   { key: 'cost-center', value: 'cc-1024' },
 ];
+const AVAILABILITY_ZONES = ['az1', 'az2', 'az3'] as const;
 const CREATED_FROM_MS = Date.UTC(2020, 0, 1);
 const CREATED_SPAN_MS = 5 * 365 * 24 * 3600_000;
 
@@ -47,19 +63,34 @@ function vaultName(index: number): string {
   return `vault-${String(index).padStart(4, '0')}`;
 }
 
-// The fixed head of every CBR fleet (the table is in fleet.ts); unlisted fields take HEAD_DEFAULTS.
+// The fixed head of every CBR fleet (the table is in fleet.ts); unlisted fields take HEAD_DEFAULTS, unlisted
+// facts HEAD_FACTS.
 const HEAD_DEFAULTS = { status: 'available', objectType: 'server', protectType: 'backup', chargingMode: 'post_paid', fill: 0 } as const;
+const HEAD_FACTS = { threshold: 80, autoExpand: false, locked: false, smnNotify: true } as const;
 const CBR_HEAD: readonly Partial<CbrShape>[] = [
-  { resourceCount: 0 },
-  { fill: 0.9 },
-  { fill: 1, chargingMode: 'pre_paid' },
-  { status: 'lock', fill: 0.3, name: ODD_VAULT_NAMES[0] },
-  { status: 'frozen', objectType: 'disk', chargingMode: 'pre_paid', fill: 0.5 },
+  { resourceCount: 0, facts: { tags: [] } },
+  {
+    fill: 0.9,
+    resourceCount: 3,
+    facts: {
+      tags: [{ key: 'env', value: 'prod' }, { key: 'team', value: 'storage' }],
+      resources: [{ protect_status: 'available', backup_count: 14 }, { protect_status: 'available', backup_count: 0, backup_size: 0 }, { protect_status: 'available', backup_count: 3 }],
+    },
+  },
+  { fill: 1, chargingMode: 'pre_paid', facts: { tags: [{ key: 'env', value: 'prod' }, { key: 'team', value: 'db' }, { key: 'cost-center', value: 'cc-1024' }] } },
+  { status: 'lock', fill: 0.3, name: ODD_VAULT_NAMES[0], facts: { locked: true, tags: [{ key: 'team', value: '' }] } },
+  { status: 'frozen', objectType: 'disk', chargingMode: 'pre_paid', fill: 0.5, facts: { smnNotify: false, tags: [{ key: 'env', value: 'test' }] } },
   { status: 'deleting', objectType: 'turbo', fill: 0.1 },
-  { status: 'error', objectType: 'disk', fill: 0.2 },
+  {
+    status: 'error',
+    objectType: 'disk',
+    fill: 0.2,
+    resourceCount: 2,
+    facts: { resources: [{ protect_status: 'error', backup_count: 5 }, { protect_status: 'available', backup_count: 2 }] },
+  },
   { status: 'creating' },
-  { objectType: 'disk', protectType: 'replication', fill: 0.6, name: ODD_VAULT_NAMES[1] },
-  { objectType: 'turbo', fill: 0.4, name: ODD_VAULT_NAMES[2] },
+  { objectType: 'disk', protectType: 'replication', fill: 0.6, name: ODD_VAULT_NAMES[1], facts: { threshold: 50 } },
+  { objectType: 'turbo', fill: 0.97, name: ODD_VAULT_NAMES[2], facts: { autoExpand: true, threshold: 90 } },
 ];
 export const CBR_HEAD_LENGTH = CBR_HEAD.length;
 
@@ -67,7 +98,7 @@ export const CBR_HEAD_LENGTH = CBR_HEAD.length;
 export function cbrShapeAt(index: number, random: Random): CbrShape {
   const head = CBR_HEAD[index];
   if (!head) return randomCbrShape(random, vaultName(index));
-  return { ...HEAD_DEFAULTS, name: vaultName(index), resourceCount: random.int(1, 4), ...head };
+  return { ...HEAD_DEFAULTS, name: vaultName(index), resourceCount: random.int(1, 4), ...head, facts: { ...HEAD_FACTS, ...head.facts } };
 }
 
 /** A vault of the random tail: mostly available, never above 80 % used (alerts come only from the head). */
@@ -132,7 +163,7 @@ export function buildCbrVault(random: Random, project: CbrProject, shape: CbrSha
   const resources = Array.from({ length: shape.resourceCount }, () => resourceOf(random, shape.objectType));
   const prePaid = shape.chargingMode === 'pre_paid';
   const autoBind = random.chance(0.2);
-  const record: CbrVaultRecord = {
+  const record: Omit<CbrVaultRecord, SettingKey> = {
     id: random.uuid(),
     name: shape.name,
     resources,
@@ -168,7 +199,30 @@ export function buildCbrVault(random: Random, project: CbrProject, shape: CbrSha
     record.billing.product_id = random.hex(32);
   }
   if (shape.status === 'frozen') record.billing.frozen_scene = 'ARREAR';
-  return record;
+  const vault = Object.assign(record, settingsOf(random));
+  if (shape.facts) applyFacts(vault, shape.facts);
+  return vault;
+}
+
+type SettingKey = 'threshold' | 'smn_notify' | 'locked' | 'availability_zone' | 'is_multi_az';
+
+/** Drawn after everything else, so that adding them changed no earlier draw of any fleet. */
+function settingsOf(random: Random): Pick<CbrVaultRecord, SettingKey> {
+  // Never below the tail's fill (< 80 %): tail vaults raise no capacity alert.
+  const threshold = random.chance(0.85) ? 80 : 90;
+  const smnNotify = random.chance(0.9);
+  const locked = random.chance(0.03);
+  const multiAz = random.chance(0.2);
+  return { threshold, smn_notify: smnNotify, locked, availability_zone: multiAz ? '' : random.pick(AVAILABILITY_ZONES), is_multi_az: multiAz };
+}
+
+function applyFacts(record: CbrVaultRecord, facts: CbrHeadFacts): void {
+  if (facts.threshold !== undefined) record.threshold = facts.threshold;
+  if (facts.autoExpand !== undefined) record.auto_expand = facts.autoExpand;
+  if (facts.locked !== undefined) record.locked = facts.locked;
+  if (facts.smnNotify !== undefined) record.smn_notify = facts.smnNotify;
+  if (facts.tags) record.tags = facts.tags.map((tag) => ({ ...tag }));
+  facts.resources?.forEach((fixed, i) => Object.assign(record.resources[i] as CbrResource, fixed));
 }
 
 /** A hybrid-cloud vault (VMware or on-premises file backup): listed only with `cloud_type=hybrid`. */

@@ -7,7 +7,17 @@
  *   1 available server, 90 % used (used/size = 0.9)    6 error disk
  *   2 available server pre_paid, 100 % used (full)     7 "creating" server (a status the page does not list)
  *   3 lock server, name `备份-vault "prod" \ 1`        8 available disk replication, name `vault "quoted" ünïcode`
- *   4 frozen disk pre_paid (frozen_scene ARREAR)       9 available turbo, name `C:\backups\vault-é`
+ *   4 frozen disk pre_paid (frozen_scene ARREAR)       9 available turbo, 97 % used, name `C:\backups\vault-é`
+ * and their facts (head default: threshold 80, smn_notify true, locked false, auto_expand false):
+ *   0 tags: none                                       6 2 resources: one protect_status error (5 backups), one fine
+ *   1 tags env=prod team=storage; 3 resources, the     8 threshold 50 (60 % used: above its own threshold)
+ *     second never backed up (backup_count 0)          9 auto_expand, threshold 90 (full, but it expands)
+ *   2 tags env=prod team=db cost-center=cc-1024
+ *   3 locked; tag team with the empty value
+ *   4 smn_notify false; tag env=test
+ * Tail vaults draw theirs: threshold 80 or 90 (never below their fill), smn_notify mostly true, a few locked,
+ * tags from env/team/cost-center, resources with 0–30 backups (some never backed up) and protect_status
+ * mostly available (some protecting or error).
  *
  * HSS head, each ineligible vault failing exactly one of the HSS page's four bind rules:
  *   0 eligible               = CBR 0         5 no policy: backup_policy_* absent           (HSS-only)

@@ -73,6 +73,16 @@ export interface CbrVaultRecord {
   auto_expand: boolean;
   sys_lock_source_service?: string;
   billing: CbrBilling;
+  /*
+   * Not in the field table, but in every SDK's vault model (VaultCreateResource, Vault): the console's capacity
+   * alarm threshold (percent of size, default 80), its SMN notification switch, the vault lock, and where the
+   * vault lives.
+   */
+  threshold: number;
+  smn_notify: boolean;
+  locked: boolean;
+  availability_zone: string;
+  is_multi_az: boolean;
 }
 
 /** One element of `data_list` in GET /v5/{project_id}/ransomware/optional/vaults. */

@@ -46,6 +46,13 @@ describe('config file', () => {
     expect(config.targets[0]!.sources).toEqual(['cbr', 'hss']);
   });
 
+  it('exports nothing beyond the base contract unless export: says so', () => {
+    expect(validateConfig({ auth: { token: 't' }, targets: [target] }, 'x').export).toEqual({ tags: [], resources: false });
+    expect(validateConfig({ auth: { token: 't' }, targets: [target], export: {} }, 'x').export).toEqual({ tags: [], resources: false });
+    const config = validateConfig({ auth: { token: 't' }, targets: [target], export: { tags: ['env', 'cost-center', '环境'], resources: true } }, 'x');
+    expect(config.export).toEqual({ tags: ['env', 'cost-center', '环境'], resources: true });
+  });
+
   it.each([
     ['an unknown top-level key', { auth: { token: 't' }, targets: [target], refesh: {} }, 'x: unknown key "refesh"'],
     ['an unknown nested key', { auth: { token: 't' }, targets: [{ ...target, project: 'p' }] }, 'x: targets[0]: unknown key "project"'],
@@ -59,6 +66,12 @@ describe('config file', () => {
     ['a source listed twice', { auth: { token: 't' }, targets: [{ ...target, sources: ['cbr', 'cbr'] }] }, 'x: targets[0].sources: lists a source twice'],
     ['an endpoint that is not a URL', { auth: { token: 't' }, targets: [{ ...target, endpoints: { cbr: 'cbr.example' } }] }, 'x: targets[0].endpoints.cbr: not an http(s) URL'],
     ['concurrency 0', { refresh: { concurrency: 0 }, auth: { token: 't' }, targets: [target] }, 'x: refresh.concurrency: Too small'],
+    ['an unknown export key', { auth: { token: 't' }, targets: [target], export: { labels: ['env'] } }, 'x: export: unknown key "labels"'],
+    ['export.tags not a list', { auth: { token: 't' }, targets: [target], export: { tags: 'env' } }, 'x: export.tags: Invalid input: expected array, received string'],
+    ['a tag key listed twice', { auth: { token: 't' }, targets: [target], export: { tags: ['env', 'team', 'env'] } }, 'x: export.tags: lists a tag key twice'],
+    ['an empty tag key', { auth: { token: 't' }, targets: [target], export: { tags: [''] } }, 'x: export.tags[0]: an empty tag key matches no tag'],
+    ['a tag key with surrounding spaces', { auth: { token: 't' }, targets: [target], export: { tags: ['env', ' team'] } }, 'x: export.tags[1]: not a tag key (no surrounding spaces or control characters)'],
+    ['export.resources not a boolean', { auth: { token: 't' }, targets: [target], export: { resources: 'yes' } }, 'x: export.resources: Invalid input: expected boolean, received string'],
   ])('rejects %s with one line naming the key', (_name, raw, message) => {
     const error = errorOf(() => validateConfig(raw, 'x'));
     expect(error.startsWith(message)).toBe(true);

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuthConfig } from '../../src/config/auth.js';
 import { validateConfig } from '../../src/config/load.js';
+import type { ExportConfig } from '../../src/config/schema.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { fullGc } from '../../src/daemon/release-memory.js';
 import type { Runtime } from '../../src/daemon/runtime.js';
@@ -22,14 +23,15 @@ afterEach(async () => {
   daemon = cloud = undefined;
 });
 
-async function started(): Promise<{ daemon: Daemon; runtime: () => Runtime }> {
-  cloud = await startSimulatedCloud({ fleets: [generateFleet({ projectId: PROJECT, cbrVaults: 1200, hssVaults: 300 })], tokens: [TOKEN] });
+async function started(options: { malformed?: boolean; exported?: () => ExportConfig } = {}): Promise<{ daemon: Daemon; runtime: () => Runtime }> {
+  cloud = await startSimulatedCloud({ fleets: [generateFleet({ projectId: PROJECT, cbrVaults: 1200, hssVaults: 300, malformed: options.malformed })], tokens: [TOKEN] });
   const load = () => {
     const config = validateConfig(
       {
         refresh: { schedule: '0 0 1 1 *' },
         auth: { token: TOKEN },
         targets: [{ project_id: PROJECT, region: 'ap-southeast-1', endpoints: { cbr: cloud!.url, hss: cloud!.url } }],
+        export: options.exported?.(),
       },
       'test config',
     );
@@ -92,5 +94,40 @@ describe('Daemon reload', () => {
       if (held === 0) break;
       if (look > 200) throw new Error(`${held} of ${replaced.length} objects of replaced runtimes are still held`);
     }
+  });
+
+  it('lists CBR again at once after a reload to another export:, keeping its counters, while HSS carries on', async () => {
+    let exported: ExportConfig = { tags: [], resources: false };
+    const { daemon: d } = await started({ malformed: true, exported: () => exported });
+    while (!d.isReady()) await sleep(20);
+    const cbrKey = `cbr/${PROJECT}/ap-southeast-1`;
+    const before = pairViews(await body(d.url!)).get(cbrKey)!;
+    const invalidBefore = before.figures.get('invalid_fields_total')!;
+    expect(invalidBefore).toBeGreaterThan(0);
+    expect(before.families.has('tags')).toBe(false);
+    const listings = cloud!.requests.total;
+    exported = { tags: ['env', 'team'], resources: true };
+    expect(await d.reload()).toBeUndefined();
+    // Every body, until the new listing is in: HSS as it was, CBR either starting over or whole with its tags.
+    // (The malformed records make families name different vaults, so inconsistencies() does not apply here.)
+    const hssBefore = pairViews(await body(d.url!)).get(`hss/${PROJECT}/ap-southeast-1`)!;
+    expect(hssBefore.figures.get('source_up')).toBe(1);
+    for (;;) {
+      const views = pairViews(await body(d.url!));
+      expect(views.get(`hss/${PROJECT}/ap-southeast-1`)?.families).toEqual(hssBefore.families);
+      const cbr = views.get(cbrKey)!;
+      if (cbr.families.has('tags')) {
+        expect(cbr.families.get('tags')?.size).toBe(cbr.families.get('info')?.size);
+        expect(cbr.resources.get('resource_info')?.size).toBeGreaterThan(1200);
+        // The same malformed records counted again by the new listing, on top of what was counted before.
+        expect(cbr.figures.get('invalid_fields_total')).toBe(2 * invalidBefore);
+        break;
+      }
+      expect(cbr.families.size, 'CBR series of the old export: served under the new one').toBe(0);
+      expect(cbr.figures.get('vaults')).toBe(0);
+      await sleep(20);
+    }
+    expect(cloud!.requests.total).toBeGreaterThan(listings);
+    expect(d.isReady()).toBe(true);
   });
 });

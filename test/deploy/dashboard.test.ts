@@ -69,6 +69,7 @@ describe('deploy/grafana/huaweicloud-vaults.json', () => {
     ['forecast to full', ['huaweicloud:vault_used_bytes:predict_linear4d']],
     ['HSS bind eligibility', ['huaweicloud_hss_vault_bind_eligible', 'huaweicloud_hss_vault_bind_blocked']],
     ['status overview', ['huaweicloud:vault_status']],
+    ['unprotected resources', ['huaweicloud_cbr_vault_resource_backups', 'huaweicloud_cbr_vault_resource_info']],
     ['exporter health', ['huaweicloud_vault_exporter_source_up', 'huaweicloud_vault_exporter_refresh_duration_seconds', 'huaweicloud_vault_exporter_api_requests_total']],
   ])('shows %s', (_what, metrics) => {
     const used = new Set(exprs.flatMap(metricNames));

@@ -12,9 +12,17 @@ import { Daemon, freePort, get, sleep, waitFor } from './helpers/process.js';
 import { PrometheusApi, type ActiveAlert } from './helpers/prometheus-api.js';
 import { ruleGroups, type RuleGroup } from './helpers/rules.js';
 import { skipWithout } from './helpers/tools.js';
+import { demoFleets } from '../../src/demo.js';
 
 const SHORT_FOR = '5s';
-const EXPECTED_FIRING = ['HuaweiCloudVaultNearFull', 'HuaweiCloudVaultFull', 'HuaweiCloudHssVaultBindIneligible'];
+const DEMO_VAULTS = 200;
+const EXPECTED_FIRING = [
+  'HuaweiCloudVaultNearFull',
+  'HuaweiCloudVaultFull',
+  'HuaweiCloudVaultWillExpand',
+  'HuaweiCloudHssVaultBindIneligible',
+  'HuaweiCloudVaultResourceUnprotected',
+];
 const EXPECTED_SILENT = ['HuaweiCloudVaultExporterSourceDown', 'HuaweiCloudVaultExporterDown', 'HuaweiCloudVaultExporterStale'];
 
 const shorten = (groups: RuleGroup[]): RuleGroup[] =>
@@ -23,8 +31,9 @@ const vaultKey = (labels: Record<string, string>): string => `${labels.project_i
 const firing = (alerts: ActiveAlert[], name: string): ActiveAlert[] => alerts.filter((a) => a.labels.alertname === name && a.state === 'firing');
 
 /** The built daemon with --demo on 127.0.0.1:`port`, once it is ready (its first refresh done). */
-async function startDemoExporter(port: number): Promise<Daemon> {
-  const exporter = new Daemon('exporter', process.execPath, [MAIN_JS, '--demo', `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn']);
+async function startDemoExporter(port: number, vaults?: number): Promise<Daemon> {
+  const demo = vaults === undefined ? [] : [`--demo.vaults=${vaults}`];
+  const exporter = new Daemon('exporter', process.execPath, [MAIN_JS, '--demo', ...demo, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn']);
   await waitFor('the exporter to be ready', async () => ((await get(`http://127.0.0.1:${port}/-/ready`)).status === 200 ? true : undefined), {
     timeoutMs: 30_000,
     daemons: [exporter],
@@ -45,7 +54,7 @@ describe.skipIf(skipWithout('promtool'))('end to end: --demo exporter scraped by
     scratch = mkdtempSync(join(tmpdir(), 'hve-e2e-'));
 
     const exporterPort = await freePort();
-    exporter = await startDemoExporter(exporterPort);
+    exporter = await startDemoExporter(exporterPort, DEMO_VAULTS);
 
     // The shipped prometheus.yml and rule files, at 1s intervals and with short `for:`s.
     const shipped = readYaml<{ rule_files: string[]; scrape_configs: Array<Record<string, unknown> & { job_name: string }> }>('deploy/prometheus/prometheus.yml');
@@ -137,27 +146,63 @@ describe.skipIf(skipWithout('promtool'))('end to end: --demo exporter scraped by
     expect(alerts.filter((a) => a.labels.alertname === name)).toEqual([]);
   });
 
-  it('capacity alerts: Full at ≥ 95%, NearFull at 85–95%, one alert per vault', () => {
+  it("capacity alerts: Full at ≥ 95%, NearFull at the vault's own threshold (else 85%), WillExpand instead for auto_expand, one alert per vault", async () => {
     const full = firing(alerts, 'HuaweiCloudVaultFull');
     const nearFull = firing(alerts, 'HuaweiCloudVaultNearFull');
+    const willExpand = firing(alerts, 'HuaweiCloudVaultWillExpand');
+    const thresholds = new Map((await api.query('huaweicloud:vault_capacity_alarm_threshold_ratio')).map((s) => [vaultKey(s.metric), Number(s.value[1])]));
+    const expanding = new Set((await api.query('huaweicloud_cbr_vault_info{auto_expand="true"}')).map((s) => vaultKey(s.metric)));
+    expect(expanding.size).toBeGreaterThan(0);
     for (const a of full) expect(Number(a.value), a.labels.vault_id).toBeGreaterThanOrEqual(0.95);
-    for (const a of nearFull) expect(Number(a.value), a.labels.vault_id).toBeGreaterThanOrEqual(0.85);
+    for (const a of nearFull) expect(Number(a.value), a.labels.vault_id).toBeGreaterThanOrEqual(thresholds.get(vaultKey(a.labels)) ?? 0.85);
+    // The demo has a vault nearly full by its own threshold of 50 %, below the rule's 85 %.
+    expect(nearFull.some((a) => thresholds.get(vaultKey(a.labels)) === 0.5 && Number(a.value) < 0.85)).toBe(true);
+    for (const a of [...full, ...nearFull]) expect(expanding, vaultKey(a.labels)).not.toContain(vaultKey(a.labels));
+    for (const a of willExpand) {
+      expect(expanding).toContain(vaultKey(a.labels));
+      expect(a.labels.severity).toBe('info');
+    }
     // A vault both CBR and HSS report, or that is full, raises one capacity alert, not two.
-    const keys = [...full, ...nearFull].map((a) => vaultKey(a.labels));
+    const keys = [...full, ...nearFull, ...willExpand].map((a) => vaultKey(a.labels));
     expect(new Set(keys).size).toBe(keys.length);
-    for (const a of [...full, ...nearFull]) {
+    for (const a of [...full, ...nearFull, ...willExpand]) {
       expect(a.annotations.description).toContain(a.labels.vault_id);
       expect(a.annotations.description).toMatch(/\d+(\.\d+)?% full: [\d.]+[KMGTPE]?iB used of [\d.]+[KMGTPE]?iB/);
     }
+    for (const a of [...nearFull, ...willExpand]) {
+      const own = thresholds.get(vaultKey(a.labels));
+      expect(a.annotations.description).toContain(own === undefined ? 'It has no capacity alarm threshold of its own' : `Its capacity alarm threshold is ${own * 100}%.`);
+    }
   });
 
-  it('capacity alerts cover every vault at or above the thresholds', async () => {
-    const ratios = await api.query('huaweicloud:vault_used_ratio >= 0.85');
+  it('capacity alerts cover every vault at or above its threshold', async () => {
+    const thresholds = new Map((await api.query('huaweicloud:vault_capacity_alarm_threshold_ratio')).map((s) => [vaultKey(s.metric), Number(s.value[1])]));
+    const ratios = (await api.query('huaweicloud:vault_used_ratio')).filter((s) => Number(s.value[1]) >= Math.min(thresholds.get(vaultKey(s.metric)) ?? 0.85, 0.95));
     const alerted = new Set(
-      alerts.filter((a) => ['HuaweiCloudVaultFull', 'HuaweiCloudVaultNearFull'].includes(a.labels.alertname ?? '')).map((a) => vaultKey(a.labels)),
+      alerts
+        .filter((a) => ['HuaweiCloudVaultFull', 'HuaweiCloudVaultNearFull', 'HuaweiCloudVaultWillExpand'].includes(a.labels.alertname ?? ''))
+        .map((a) => vaultKey(a.labels)),
     );
     expect(ratios.length).toBeGreaterThan(0);
     for (const s of ratios) expect(alerted, vaultKey(s.metric)).toContain(vaultKey(s.metric));
+    expect(alerted.size).toBe(ratios.length);
+  });
+
+  it('HuaweiCloudVaultResourceUnprotected fires for exactly the resources the demo cloud has unprotected', () => {
+    const expected = demoFleets(DEMO_VAULTS).flatMap(({ projectId, fleet }) =>
+      fleet.cbr.flatMap((vault) =>
+        vault.resources
+          .filter((r) => r.backup_count === 0 || !['available', ''].includes(r.protect_status))
+          .map((r) => `${projectId}/${vault.id}/${r.id}`),
+      ),
+    );
+    const alerted = firing(alerts, 'HuaweiCloudVaultResourceUnprotected');
+    expect(expected.length).toBeGreaterThan(10);
+    expect(alerted.map((a) => `${a.labels.project_id}/${a.labels.vault_id}/${a.labels.resource_id}`).sort()).toEqual([...expected].sort());
+    for (const a of alerted) {
+      expect(a.labels.resource_name, a.labels.resource_id).toBeTruthy();
+      expect(a.annotations.description).toMatch(/it has \d+ backups and protect status [a-z]+\.$/);
+    }
   });
 
   it('HuaweiCloudHssVaultBindIneligible names the reasons that hold for the vault', async () => {

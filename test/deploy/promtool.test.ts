@@ -3,8 +3,9 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { PROMETHEUS_DIR } from './helpers/paths.js';
-import { ruleTestFiles } from './helpers/rules.js';
+import { stringify } from 'yaml';
+import { PROMETHEUS_DIR, readText } from './helpers/paths.js';
+import { alertRules, ruleTestFiles } from './helpers/rules.js';
 import { run, skipWithout } from './helpers/tools.js';
 
 const promtool = (args: string[], cwd = PROMETHEUS_DIR) => run('promtool', args, { cwd, timeoutMs: 120_000 });
@@ -53,11 +54,65 @@ describe.skipIf(skipWithout('promtool'))('promtool', () => {
       ['FillingUp without the history requirement', 'alerts.yml', /\s+and on \(project_id, vault_id\) \(huaweicloud:vault_used_bytes offset 12h\)/, ''],
       ['FillingUp firing on full vaults', 'alerts.yml', 'huaweicloud:vault_used_ratio < 0.95', 'huaweicloud:vault_used_ratio < 2'],
       ['StatusAbnormal alerting on deleting', 'alerts.yml', 'status!~"available|deleting"', 'status!="available"'],
+      ['NearFull ignoring the vault\'s own threshold', 'alerts.yml', /huaweicloud:vault_used_ratio >= on \(project_id, vault_id\) group_left huaweicloud:vault_capacity_alarm_threshold_ratio\n\s+or\n\s+\(huaweicloud:vault_used_ratio >= 0.85 unless on \(project_id, vault_id\) huaweicloud:vault_capacity_alarm_threshold_ratio\)/, 'huaweicloud:vault_used_ratio >= 0.85'],
+      ['Full paging for vaults that expand', 'alerts.yml', /huaweicloud:vault_used_ratio >= 0.95\n\s+unless on \(project_id, vault_id\) huaweicloud_cbr_vault_info\{auto_expand="true"\}/, 'huaweicloud:vault_used_ratio >= 0.95'],
+      ['WillExpand missing vaults past 95 % below their own threshold', 'alerts.yml', /\n\s+or\n\s+huaweicloud:vault_used_ratio >= 0.95\n/, '\n'],
+      ['ResourceUnprotected firing on an absent protect_status', 'alerts.yml', 'protect_status!~"available|"', 'protect_status!="available"'],
+      ['ResourceUnprotected waiting less than a day', 'alerts.yml', /(huaweicloud_cbr_vault_resource_info\{protect_status!~"available\|"\}\)\n\s+for: )1d/, '$112h'],
     ] as const)('%s', (_what, file, from, to) => {
       const result = testMutant(file, from, to);
       expect(result.status, explain(result)).not.toBe(0);
       // Failed on an expectation (promtool prints exp/got), not on a rule that no longer loads.
       expect(explain(result)).toMatch(/got:/);
     });
+  });
+
+  // docs/runbooks.md shows how to route HuaweiCloudVaultNearFull by tag_team: the snippet, with the shipped
+  // expression put in, must load and give the alert its tag_team label.
+  it("the runbook's group_left example routes HuaweiCloudVaultNearFull by tag_team", () => {
+    const snippet = /\*\*Routing by tag\.\*\*[\s\S]*?```yaml\nexpr: \|\n([\s\S]*?)```/.exec(readText('docs/runbooks.md'))?.[1];
+    expect(snippet, 'no expr snippet under "Routing by tag" in docs/runbooks.md').toBeDefined();
+    const shipped = alertRules().find((r) => r.alert === 'HuaweiCloudVaultNearFull')!;
+    const expr = snippet!.replace('<the shipped HuaweiCloudVaultNearFull expression>', shipped.expr.trim().replaceAll('\n', '\n    '));
+    expect(expr).not.toContain('<');
+    const dir = mkdtempSync(join(tmpdir(), 'hve-routing-'));
+    try {
+      cpSync(PROMETHEUS_DIR, dir, { recursive: true });
+      const routed = { ...shipped, alert: 'HuaweiCloudVaultNearFullByTeam', expr: expr.replace(/^ {2}/gm, ''), annotations: {} };
+      writeFileSync(join(dir, 'routed.yml'), stringify({ groups: [{ name: 'routed', rules: [routed] }] }));
+      const L = 'project_id="p1",region="ap-southeast-1"';
+      const vault = (id: string, team: string | undefined) => [
+        { series: `huaweicloud_cbr_vault_size_bytes{${L},vault_id="${id}",vault_name="${id}"}`, values: '100+0x30' },
+        { series: `huaweicloud_cbr_vault_used_bytes{${L},vault_id="${id}",vault_name="${id}"}`, values: '90+0x30' },
+        ...(team === undefined ? [] : [{ series: `huaweicloud_cbr_vault_tags{${L},vault_id="${id}",vault_name="${id}",tag_team="${team}",tag_env="prod"}`, values: '1+0x30' }]),
+      ];
+      const suite = {
+        rule_files: ['rules.yml', 'alerts.yml', 'routed.yml'],
+        group_eval_order: ['huaweicloud-vault.rules', 'huaweicloud-vault.alerts', 'routed'],
+        evaluation_interval: '1m',
+        tests: [
+          {
+            interval: '1m',
+            input_series: [...vault('v-storage', 'storage'), ...vault('v-untagged', '')],
+            alert_rule_test: [
+              {
+                eval_time: '20m',
+                alertname: 'HuaweiCloudVaultNearFullByTeam',
+                exp_alerts: [
+                  { exp_labels: { severity: 'warning', project_id: 'p1', region: 'ap-southeast-1', vault_id: 'v-storage', vault_name: 'v-storage', tag_team: 'storage' } },
+                  // An empty label is no label to Prometheus: the alert has none, and Alertmanager's tag_team="" matches it.
+                  { exp_labels: { severity: 'warning', project_id: 'p1', region: 'ap-southeast-1', vault_id: 'v-untagged', vault_name: 'v-untagged' } },
+                ],
+              },
+            ],
+          },
+        ],
+      };
+      writeFileSync(join(dir, 'routed.test.yml'), stringify(suite));
+      const result = promtool(['test', 'rules', 'routed.test.yml'], dir);
+      expect(result.status, explain(result)).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

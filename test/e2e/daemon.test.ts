@@ -14,6 +14,8 @@ const PROJECTS = [
 ];
 const GIB = 2 ** 30;
 const MIB = 2 ** 20;
+const TAG_KEYS = ['env', 'team', 'cost-center'];
+const TAG_LABELS = ['tag_env', 'tag_team', 'tag_cost_center'];
 
 let cloud: SimulatedCloud;
 let daemon: DaemonProcess;
@@ -28,7 +30,8 @@ beforeAll(async () => {
   const config = writeTempFile(
     'exporter.yaml',
     `refresh:\n  schedule: "0 0 1 1 *"\nauth:\n  token: "${TOKEN}"\ntargets:\n` +
-      PROJECTS.map((p) => `  - project_id: "${p.id}"\n    region: ${p.region}\n    endpoints: { cbr: "${cloud.url}", hss: "${cloud.url}" }\n`).join(''),
+      PROJECTS.map((p) => `  - project_id: "${p.id}"\n    region: ${p.region}\n    endpoints: { cbr: "${cloud.url}", hss: "${cloud.url}" }\n`).join('') +
+      `export:\n  tags: [${TAG_KEYS.join(', ')}]\n  resources: true\n`,
   );
   daemon = await startDaemon([`--config.file=${config}`]);
   await waitFor200(`${daemon.url}/-/ready`);
@@ -70,6 +73,57 @@ describe('the daemon against the simulated cloud', () => {
       }
     }
     expect(checked).toBeGreaterThan(4690);
+  });
+
+  it("exports every CBR vault's alarm threshold, SMN switch, lock, info labels, tags and bound resources as the API gave them", () => {
+    const vaults = byVault(samples);
+    const text = (v: unknown) => (typeof v === 'string' ? v : '');
+    const seen = { thresholds: new Set<number>(), tagged: 0, unprotected: 0, resources: 0, locked: 0 };
+    for (const project of PROJECTS) {
+      for (const record of cloud.vaults(project.id, 'cbr') as CbrVaultRecord[]) {
+        const raw = record as unknown as Record<string, any>;
+        if (typeof raw.id !== 'string' || raw.id === '') continue;
+        const billing = raw.billing ?? {};
+        const threshold = typeof raw.threshold === 'number' && raw.threshold >= 1 && raw.threshold <= 100 ? raw.threshold / 100 : undefined;
+        expect(one(vaults.get('huaweicloud_cbr_vault_capacity_alarm_threshold_ratio'), raw.id)).toBe(threshold);
+        if (threshold !== undefined) seen.thresholds.add(threshold);
+        const flag = (v: unknown) => (typeof v === 'boolean' ? Number(v) : undefined);
+        expect(one(vaults.get('huaweicloud_cbr_vault_smn_notify'), raw.id)).toBe(flag(raw.smn_notify));
+        expect(one(vaults.get('huaweicloud_cbr_vault_locked'), raw.id)).toBe(flag(raw.locked));
+        if (raw.locked === true) seen.locked++;
+        expect(vaults.get('huaweicloud_cbr_vault_info')!.get(raw.id)![0]!.labels).toMatchObject({
+          auto_expand: String(raw.auto_expand),
+          enterprise_project_id: String(raw.enterprise_project_id ?? ''),
+          availability_zone: text(raw.availability_zone),
+          is_multi_az: typeof raw.is_multi_az === 'boolean' ? String(raw.is_multi_az) : '',
+          sys_lock_source_service: text(raw.sys_lock_source_service),
+          frozen_scene: text(billing.frozen_scene),
+        });
+        const tags = vaults.get('huaweicloud_cbr_vault_tags')?.get(raw.id) ?? [];
+        const values = TAG_KEYS.map((key) => (raw.tags as { key: string; value: string }[]).find((t) => t.key === key)?.value ?? '');
+        expect(tags.map((s) => TAG_LABELS.map((label) => s.labels[label]))).toEqual([values]);
+        if (values.some((v) => v !== '')) seen.tagged++;
+        const bound = Array.isArray(raw.resources) ? (raw.resources as Record<string, any>[]) : [];
+        const exported = (family: string) =>
+          Object.fromEntries((vaults.get(`huaweicloud_cbr_vault_resource_${family}`)?.get(raw.id) ?? []).map((s) => [s.labels.resource_id, s]));
+        const [info, backups, backupSize, allocated] = ['info', 'backups', 'backup_size_bytes', 'allocated_bytes'].map(exported);
+        expect(Object.keys(info).sort()).toEqual(bound.map((r) => r.id).sort());
+        for (const resource of bound) {
+          expect(info![resource.id]!.labels).toMatchObject({ resource_name: resource.name, resource_type: resource.type, protect_status: resource.protect_status, vault_name: raw.name });
+          expect(backups![resource.id]?.value).toBe(resource.backup_count);
+          expect(backupSize![resource.id]?.value).toBe(resource.backup_size * GIB);
+          expect(allocated![resource.id]?.value).toBe(resource.size * GIB);
+          if (resource.backup_count === 0 || resource.protect_status !== 'available') seen.unprotected++;
+          seen.resources++;
+        }
+      }
+    }
+    // The fleet shows each kind of fact: own thresholds 50 %, 80 %, 90 %, locks, tags, resources never backed up.
+    expect([...seen.thresholds].sort()).toEqual([0.5, 0.8, 0.9]);
+    expect(seen.locked).toBeGreaterThan(0);
+    expect(seen.tagged).toBeGreaterThan(1000);
+    expect(seen.resources).toBeGreaterThan(10_000);
+    expect(seen.unprotected).toBeGreaterThan(100);
   });
 
   it('exports every HSS vault with its bind eligibility as the API page defines it', () => {

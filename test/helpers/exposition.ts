@@ -4,7 +4,8 @@ import type { PairStatus, VaultSnapshot } from '../../src/collect/snapshot.js';
 import { initialStatus, pairKey, summaryOf } from '../../src/collect/snapshot.js';
 import { inflateBody } from '../../src/metrics/gzip-parts.js';
 import { PairRenderer } from '../../src/metrics/pair-renderer.js';
-import { SOURCE_FAMILIES } from '../../src/metrics/source-families.js';
+import { BASE_EXPORT } from '../../src/config/export-config.js';
+import { vaultFamilies, type VaultFamilies } from '../../src/metrics/source-families.js';
 import { VaultExposition } from '../../src/metrics/vault-exposition.js';
 
 export const silentLog = pino({ level: 'silent' });
@@ -29,10 +30,13 @@ export function snapshotOf(snapshot: Omit<VaultSnapshot, 'id'>): VaultSnapshot {
   return { ...snapshot, id: ++snapshotIds } as VaultSnapshot;
 }
 
+/** The families of a config without an `export:` block. */
+export const baseFamilies = vaultFamilies(BASE_EXPORT);
+
 /** A renderer feeding an exposition of `statuses`' pairs, as a runtime wires them across its threads. */
-export function publisher(statuses: readonly PairStatus[]) {
-  const exposition = new VaultExposition(statuses.map((status) => initialStatus(status.pair)), silentLog);
-  const renderer = new PairRenderer(SOURCE_FAMILIES, silentLog);
+export function publisher(statuses: readonly PairStatus[], families: VaultFamilies = baseFamilies) {
+  const exposition = new VaultExposition(statuses.map((status) => initialStatus(status.pair)), silentLog, families);
+  const renderer = new PairRenderer(families, silentLog);
   renderer.onUnit((unit) => exposition.publish(unit));
   return { exposition, renderer, text: async () => (await inflateBody(exposition.publication().body)).toString('utf8') };
 }
@@ -41,19 +45,20 @@ export function publisher(statuses: readonly PairStatus[]) {
  * The vault and pair part of /metrics for these pairs, as the exporter serves it once every listing is rendered
  * and published: each status with the listing it took, if any.
  */
-export async function exposeStatuses(pairs: readonly { status: PairStatus; listed?: VaultSnapshot }[]): Promise<string> {
-  const { renderer, text } = publisher(pairs.map(({ status }) => status));
+export async function exposeStatuses(pairs: readonly { status: PairStatus; listed?: VaultSnapshot }[], families: VaultFamilies = baseFamilies): Promise<string> {
+  const { renderer, text } = publisher(pairs.map(({ status }) => status), families);
   for (const { status, listed } of pairs) renderer.update(status, listed);
   await renderer.settled();
   return text();
 }
 
 /** The same for freshly taken snapshots. */
-export function exposeSnapshots(snapshots: Omit<VaultSnapshot, 'id'>[]): Promise<string> {
-  return exposeStatuses(snapshots.map((snapshot) => {
+export function exposeSnapshots(snapshots: Omit<VaultSnapshot, 'id'>[], families: VaultFamilies = baseFamilies): Promise<string> {
+  const pairs = snapshots.map((snapshot) => {
     const listed = snapshotOf(snapshot);
     return { status: statusOf(listed), listed };
-  }));
+  });
+  return exposeStatuses(pairs, families);
 }
 
 /** Only the sample lines of the named family. */

@@ -3,6 +3,7 @@ import { parseCbrVault } from '../../src/cloud/cbr-vault.js';
 import { parseHssVault } from '../../src/cloud/hss-vault.js';
 import type { Parsed } from '../../src/cloud/cbr-vault.js';
 import { initialStatus, summaryOf, type PairStatus, type VaultSnapshot } from '../../src/collect/snapshot.js';
+import { vaultFamilies } from '../../src/metrics/source-families.js';
 import { generateFleet } from '../../src/sim/fleet.js';
 import { exposeStatuses, pairFor } from './exposition.js';
 
@@ -10,6 +11,9 @@ import { exposeStatuses, pairFor } from './exposition.js';
 export const GOLDEN_FILE = new URL('../fixtures/golden/vaults.prom', import.meta.url);
 
 const TAKEN_AT = Date.UTC(2026, 0, 1);
+/** The golden config exports everything (tags, one of two keys that share a label name, and resources), so that every family shows. */
+export const GOLDEN_EXPORT = { tags: ['env', 'team', 'cost-center', 'cost_center'], resources: true } as const;
+const parseCbr = (raw: unknown) => parseCbrVault(raw, GOLDEN_EXPORT);
 
 function parsedAll<T>(records: readonly unknown[], parse: (raw: unknown) => Parsed<T>): { vaults: T[]; invalidFields: number; invalidRecords: number } {
   const out = { vaults: [] as T[], invalidFields: 0, invalidRecords: 0 };
@@ -40,9 +44,9 @@ export function goldenPairs(): { status: PairStatus; listed?: VaultSnapshot }[] 
     snapshot: summaryOf(snapshot),
     ...counts,
   });
-  const cbrOne = parsedAll(one.cbr, parseCbrVault);
+  const cbrOne = parsedAll(one.cbr, parseCbr);
   const hssOne = parsedAll(one.hss, parseHssVault);
-  const cbrTwo = parsedAll(two.cbr, parseCbrVault);
+  const cbrTwo = parsedAll(two.cbr, parseCbr);
   const pairCbrOne = pairFor('cbr', 'golden-project-one', 'ap-southeast-1');
   const pairHssOne = pairFor('hss', 'golden-project-one', 'ap-southeast-1');
   const pairCbrTwo = pairFor('cbr', 'golden-project-two', 'eu-west-101');
@@ -68,7 +72,7 @@ export function goldenPairs(): { status: PairStatus; listed?: VaultSnapshot }[] 
 }
 
 export function goldenExposition(): Promise<string> {
-  return exposeStatuses(goldenPairs());
+  return exposeStatuses(goldenPairs(), vaultFamilies(GOLDEN_EXPORT));
 }
 
 /** The metric families the golden file shows, in order (from its `# TYPE` lines). */

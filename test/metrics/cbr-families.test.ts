@@ -31,7 +31,7 @@ describe('CBR vault families', () => {
       `huaweicloud_cbr_vault_status{${ID},status="frozen"} 0`,
       `huaweicloud_cbr_vault_status{${ID},status="deleting"} 0`,
       `huaweicloud_cbr_vault_status{${ID},status="error"} 0`,
-      `huaweicloud_cbr_vault_info{${ID},object_type="server",protect_type="backup",charging_mode="post_paid",cloud_type="public",spec_code="vault.backup.server.normal",consistent_level="crash_consistent",auto_bind="false",auto_expand="false"} 1`,
+      `huaweicloud_cbr_vault_info{${ID},object_type="server",protect_type="backup",charging_mode="post_paid",cloud_type="public",spec_code="vault.backup.server.normal",consistent_level="crash_consistent",auto_bind="false",auto_expand="false",enterprise_project_id="0",availability_zone="",is_multi_az="",sys_lock_source_service="",frozen_scene=""} 1`,
     ]);
   });
 

@@ -4,26 +4,27 @@ import { describe, expect, it } from 'vitest';
 import { parseCbrVault, type CbrVault } from '../../src/cloud/cbr-vault.js';
 import { parseHssVault, type HssVault } from '../../src/cloud/hss-vault.js';
 import { initialStatus, type PairStatus, type VaultSnapshot } from '../../src/collect/snapshot.js';
-import { CBR_FAMILIES } from '../../src/metrics/cbr-families.js';
 import type { VaultFamily } from '../../src/metrics/family.js';
 import { deflateSegmentSync, gzipWithTail, inflateBody, joinSegments, SegmentWriter } from '../../src/metrics/gzip-parts.js';
-import { HSS_FAMILIES } from '../../src/metrics/hss-families.js';
 import { PAIR_FIGURES } from '../../src/metrics/pair-figures.js';
+import { vaultFamilies, type VaultFamilies } from '../../src/metrics/source-families.js';
 import { generateFleet } from '../../src/sim/fleet.js';
 import { exposeStatuses, pairFor, snapshotOf, statusOf } from '../helpers/exposition.js';
+
+const EVERYTHING = { tags: ['env', 'team', 'cost-center', 'cost_center'], resources: true } as const;
 
 function parsed<T>(records: readonly unknown[], parse: (raw: unknown) => { vault: T | undefined }): T[] {
   return records.map((r) => parse(r).vault).filter((v): v is T => v !== undefined);
 }
 
 /** The same series registered in prom-client, family by family, pair by pair, vault by vault, then the pair figures. */
-function promClientText(snapshots: VaultSnapshot[], statuses: PairStatus[]): Promise<string> {
+function promClientText(snapshots: VaultSnapshot[], statuses: PairStatus[], families: VaultFamilies): Promise<string> {
   const registry = new Registry();
   const add = <T extends { id: string; name: string }>(families: readonly VaultFamily<T>[], source: 'cbr' | 'hss') => {
     for (const family of families) {
       const series: [Record<string, string>, number][] = [];
       for (const snapshot of snapshots.filter((s) => s.source === source)) {
-        for (const vault of snapshot.vaults as readonly unknown[] as readonly T[]) {
+        for (const vault of snapshot.vaults as unknown as readonly T[]) {
           for (const sample of family.samples(vault)) {
             const labels: Record<string, string> = { project_id: snapshot.pair.projectId, region: snapshot.pair.region, vault_id: vault.id, vault_name: vault.name };
             for (const [name, value] of sample.labels) labels[name] = value;
@@ -31,13 +32,14 @@ function promClientText(snapshots: VaultSnapshot[], statuses: PairStatus[]): Pro
           }
         }
       }
-      const labelNames = [...new Set(series.flatMap(([labels]) => Object.keys(labels)))];
+      // The identity labels always: a family without series then shows only its HELP and TYPE, as the exporter's.
+      const labelNames = [...new Set(['project_id', 'region', 'vault_id', 'vault_name', ...series.flatMap(([labels]) => Object.keys(labels))])];
       const gauge = new Gauge({ name: family.name, help: family.help, labelNames, registers: [registry] });
       for (const [labels, value] of series) gauge.set(labels, value);
     }
   };
-  add(CBR_FAMILIES, 'cbr');
-  add(HSS_FAMILIES, 'hss');
+  add(families.cbr, 'cbr');
+  add(families.hss, 'hss');
   for (const figure of PAIR_FIGURES) {
     const options = { name: figure.name, help: figure.help, labelNames: ['source', 'project_id', 'region'], registers: [registry] };
     const metric = figure.type === 'counter' ? new Counter(options) : new Gauge(options);
@@ -53,17 +55,26 @@ function promClientText(snapshots: VaultSnapshot[], statuses: PairStatus[]): Pro
 }
 
 describe('pre-rendered exposition', () => {
-  it('is byte-identical to prom-client for the same series, escaping and odd values included', async () => {
+  it.each([
+    ['without an export: block', {}],
+    ['exporting tags (two keys on one label name) and resources', EVERYTHING],
+  ] as const)('is byte-identical to prom-client for the same series, escaping and odd values included, %s', async (_what, exported) => {
+    const families = vaultFamilies({ tags: [], resources: false, ...exported });
+    const parseCbr = (raw: unknown) => parseCbrVault(raw, { tags: [], resources: false, ...exported });
     const fleets = [
       generateFleet({ projectId: 'p-one', cbrVaults: 40, hssVaults: 25, malformed: true }),
       generateFleet({ projectId: 'p-"two"\\', cbrVaults: 15, hssVaults: 12 }),
     ];
-    const cbr: CbrVault[] = parsed(fleets[0]!.cbr, parseCbrVault);
+    const cbr: CbrVault[] = parsed(fleets[0]!.cbr, parseCbr);
     cbr.push({ ...cbr[0]!, id: 'line\nbreak', name: 'tab\there "q" \\ back\\slash\nnewline', sizeGb: 1.5e21 });
+    if ('resources' in exported && exported.resources) {
+      const [resource] = cbr[1]!.boundResources!;
+      cbr.push({ ...cbr[1]!, id: 'odd-resources', tagValues: ['a "b" \\', 'ü\n', '', 'x'], boundResources: [{ ...resource!, name: 'res "q" \\ \n' }] });
+    }
     const snapshots: VaultSnapshot[] = [
       snapshotOf({ pair: pairFor('cbr', 'p-one'), source: 'cbr', vaults: cbr, takenAt: 0 }),
       snapshotOf({ pair: pairFor('hss', 'p-one'), source: 'hss', vaults: parsed<HssVault>(fleets[0]!.hss, parseHssVault), takenAt: 0 }),
-      snapshotOf({ pair: pairFor('cbr', 'p-"two"\\', 'eu-west-101'), source: 'cbr', vaults: parsed(fleets[1]!.cbr, parseCbrVault), takenAt: 0 }),
+      snapshotOf({ pair: pairFor('cbr', 'p-"two"\\', 'eu-west-101'), source: 'cbr', vaults: parsed(fleets[1]!.cbr, parseCbr), takenAt: 0 }),
       snapshotOf({ pair: pairFor('hss', 'p-"two"\\', 'eu-west-101'), source: 'hss', vaults: parsed<HssVault>(fleets[1]!.hss, parseHssVault), takenAt: 0 }),
     ];
     const statuses: PairStatus[] = snapshots.map(statusOf);
@@ -71,11 +82,16 @@ describe('pre-rendered exposition', () => {
     statuses[1] = { ...statuses[1]!, invalidFields: 12, invalidRecords: 3, listingInconsistencies: 2, unreachable: 7, lastDurationMs: 1234 };
     statuses[2] = { ...statuses[2]!, up: false, lastError: 'HTTP 503', lastDurationMs: 5 };
     statuses.push(initialStatus(pairFor('cbr', 'p-three', 'af-south-1')));
-    const ours = await exposeStatuses(statuses.map((status, i) => ({ status, listed: snapshots[i] })));
+    const ours = await exposeStatuses(statuses.map((status, i) => ({ status, listed: snapshots[i] })), families);
     expect(ours.length).toBeGreaterThan(10_000);
     expect(ours).toContain('vault_name="tab\there \\"q\\" \\\\ back\\\\slash\\nnewline"');
     expect(ours).toContain('huaweicloud_vault_exporter_invalid_fields_total{source="hss",project_id="p-one",region="ap-southeast-1"} 12');
-    expect(ours).toBe(await promClientText(snapshots, statuses));
+    if ('resources' in exported && exported.resources) {
+      expect(ours).toContain('tag_cost_center_2="cc-1024",tag_cost_center=""');
+      expect(ours).toContain('resource_name="res \\"q\\" \\\\ \\n"');
+      expect(ours).toMatch(/huaweicloud_cbr_vault_resource_backups\{[^}]*\} 0\n/);
+    }
+    expect(ours).toBe(await promClientText(snapshots, statuses, families));
   });
 
   it('joins separately compressed segments and a live tail into one valid gzip member', async () => {

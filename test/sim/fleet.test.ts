@@ -130,6 +130,53 @@ describe('CBR fleet variety', () => {
   });
 });
 
+describe('CBR vault facts (issue 12)', () => {
+  const fleet = generateFleet({ projectId: 'proj-a', cbrVaults: 300, hssVaults: 0 });
+  const tagsOf = (v: CbrVaultRecord) => Object.fromEntries(v.tags.map((t) => [t.key, t.value]));
+  const unprotected = (v: CbrVaultRecord) => v.resources.filter((r) => r.backup_count === 0 || r.protect_status !== 'available');
+
+  it('fixes the head: tags, thresholds, locks, SMN, auto-expand and unprotected resources', () => {
+    const head = fleet.cbr.slice(0, 10);
+    expect(head.map(tagsOf).slice(0, 5)).toEqual([{}, { env: 'prod', team: 'storage' }, { env: 'prod', team: 'db', 'cost-center': 'cc-1024' }, { team: '' }, { env: 'test' }]);
+    expect(head.map((v) => v.threshold)).toEqual([80, 80, 80, 80, 80, 80, 80, 80, 50, 90]);
+    expect(head.map((v) => v.locked)).toEqual([false, false, false, true, false, false, false, false, false, false]);
+    expect(head.map((v) => v.smn_notify)).toEqual([true, true, true, true, false, true, true, true, true, true]);
+    expect(head.map((v) => v.auto_expand)).toEqual([false, false, false, false, false, false, false, false, false, true]);
+    expect(head[1]!.resources.map((r) => [r.protect_status, r.backup_count])).toEqual([['available', 14], ['available', 0], ['available', 3]]);
+    expect(head[1]!.resources[1]!.backup_size).toBe(0);
+    expect(head[6]!.resources.map((r) => [r.protect_status, r.backup_count])).toEqual([['error', 5], ['available', 2]]);
+    // Above their own threshold: 1 (90 % of 80 %), 2 (full), 8 (60 % of 50 %); 9 is full but expands.
+    const over = head.filter((v) => fillOf(v) >= v.threshold / 100).map((v) => head.indexOf(v));
+    expect(over).toEqual([1, 2, 8, 9]);
+    expect(fillOf(head[9]!)).toBeGreaterThanOrEqual(0.95);
+    expect(head[9]!.billing.charging_mode).toBe('post_paid');
+  });
+
+  it('keeps those facts whatever the seed', () => {
+    for (const seed of [2, 3, 99]) {
+      const head = generateFleet({ projectId: 'x', cbrVaults: 10, hssVaults: 0, seed }).cbr;
+      expect(head.map((v) => v.threshold)).toEqual([80, 80, 80, 80, 80, 80, 80, 80, 50, 90]);
+      expect(head.map((v) => v.auto_expand)).toEqual([false, false, false, false, false, false, false, false, false, true]);
+      expect(head.flatMap(unprotected).length).toBeGreaterThanOrEqual(2);
+    }
+  });
+
+  it('draws the tail: thresholds never below the fill, a few locks, SMN mostly on, tags, never-backed-up and failing resources', () => {
+    const tail = fleet.cbr.slice(10);
+    expect(new Set(tail.map((v) => v.threshold))).toEqual(new Set([80, 90]));
+    expect(tail.filter((v) => fillOf(v) >= v.threshold / 100)).toEqual([]);
+    expect(tail.filter((v) => v.locked).length).toBeGreaterThan(0);
+    expect(tail.filter((v) => v.smn_notify).length / tail.length).toBeGreaterThan(0.8);
+    expect(new Set(tail.map((v) => v.is_multi_az))).toEqual(new Set([true, false]));
+    expect(tail.filter((v) => v.is_multi_az && v.availability_zone !== '')).toEqual([]);
+    expect(new Set(tail.flatMap((v) => v.tags.map((t) => t.key)))).toEqual(new Set(['env', 'team', 'cost-center']));
+    const resources = tail.flatMap((v) => v.resources);
+    expect(resources.filter((r) => r.backup_count === 0).length).toBeGreaterThan(0);
+    expect(new Set(resources.map((r) => r.protect_status))).toEqual(new Set(['available', 'protecting', 'error']));
+    expect(tail.flatMap(unprotected).length / resources.length).toBeLessThan(0.2);
+  });
+});
+
 describe('HSS fleet variety', () => {
   const fleet = generateFleet({ projectId: 'proj-a', cbrVaults: 300, hssVaults: 120 });
 

@@ -29,6 +29,8 @@ export const ALERT_NAMES = [
   'HuaweiCloudVaultNearFull',
   'HuaweiCloudVaultFull',
   'HuaweiCloudVaultFillingUp',
+  'HuaweiCloudVaultWillExpand',
+  'HuaweiCloudVaultResourceUnprotected',
   'HuaweiCloudHssVaultBindIneligible',
   'HuaweiCloudVaultStatusAbnormal',
   'HuaweiCloudVaultExporterSourceDown',
