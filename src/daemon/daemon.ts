@@ -29,6 +29,8 @@ export interface DaemonOptions {
   gc?: RuntimeDeps['gc'];
   /** Where refreshes run: a worker thread (the default), or this thread (tests that look inside the engine). */
   engine?: RuntimeDeps['engine'];
+  /** Tests of a lost worker only. */
+  worker?: RuntimeDeps['worker'];
 }
 
 /** The running exporter: one HTTP server, and the runtime of the current config behind it. */
@@ -171,8 +173,8 @@ export class Daemon {
   }
 
   private prepare(config: Config, auths: AuthConfig[]): PreparedRuntime {
-    const { log, metrics, backoff, gc, engine } = this.options;
-    return prepareRuntime(config, auths, { log, metrics, backoff, gc, engine, counters: this.counters, snapshotIds: this.snapshotIds });
+    const { log, metrics, backoff, gc, engine, worker } = this.options;
+    return prepareRuntime(config, auths, { log, metrics, backoff, gc, engine, worker, counters: this.counters, snapshotIds: this.snapshotIds });
   }
 
   /** Points the exporter's own metrics at `runtime` and says what it runs. */

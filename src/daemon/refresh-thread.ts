@@ -29,13 +29,20 @@ function workerScript(): URL {
 /** Told when the worker died or hung (it is gone by then): the runtime fails what was in flight and starts another. */
 export type OnWorkerLost = (reason: string) => void;
 
+/** For tests of a lost worker: another script (one that dies or hangs on purpose), a shorter grace. */
+export interface WorkerOptions {
+  script?: URL;
+  hungGraceMs?: number;
+}
+
 /**
  * An engine in a worker thread: the main thread keeps only the serving, and a refresh's heap, its parsing and
  * its garbage collections are the worker's. Resolves once the worker has made its engine; rejects with a
  * ConfigError when the config's files cannot be read there.
  */
-export function startRefreshThread(init: EngineInit, events: EngineEvents, log: Logger, lost: OnWorkerLost): Promise<Engine> {
-  const worker = new Worker(workerScript(), { workerData: { init, logLevel: log.level }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+export function startRefreshThread(init: EngineInit, events: EngineEvents, log: Logger, lost: OnWorkerLost, options: WorkerOptions = {}): Promise<Engine> {
+  const grace = options.hungGraceMs ?? HUNG_WORKER_GRACE_MS;
+  const worker = new Worker(options.script ?? workerScript(), { workerData: { init, logLevel: log.level }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
   const sink = sinkOf(log);
   const waiting = new Map<number, (started: boolean) => void>();
   let serial = 0;
@@ -72,7 +79,7 @@ export function startRefreshThread(init: EngineInit, events: EngineEvents, log: 
           stopping = (interrupted) => done({ interrupted });
           send({ type: 'stop' });
           // A worker that cannot stop (hung) is ended: a reload or shutdown must not wait on it forever.
-          hung = setTimeout(() => end('the refresh worker did not stop'), init.config.refresh.timeout + HUNG_WORKER_GRACE_MS);
+          hung = setTimeout(() => end('the refresh worker did not stop'), init.config.refresh.timeout + grace);
         }),
       async close() {
         ended = true;
@@ -104,10 +111,7 @@ export function startRefreshThread(init: EngineInit, events: EngineEvents, log: 
         case 'refreshing':
           clearTimeout(hung);
           if (message.running && !stopping) {
-            hung = setTimeout(
-              () => end(`the refresh worker did not finish a refresh within refresh.timeout + ${HUNG_WORKER_GRACE_MS / 1000} s`),
-              init.config.refresh.timeout + HUNG_WORKER_GRACE_MS,
-            );
+            hung = setTimeout(() => end(`the refresh worker did not finish a refresh within refresh.timeout + ${grace / 1000} s`), init.config.refresh.timeout + grace);
           }
           events.refreshing(message.running);
           break;

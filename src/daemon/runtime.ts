@@ -10,7 +10,7 @@ import type { PublishedUnit, RenderedSnapshot } from '../metrics/pair-renderer.j
 import { vaultFamilies, type VaultFamilies } from '../metrics/source-families.js';
 import { VaultExposition } from '../metrics/vault-exposition.js';
 import { createDispatcher, createEngine, listablePairsOf, type Engine, type EngineEvents, type EngineInit, type HoldStates } from './engine.js';
-import { startRefreshThread } from './refresh-thread.js';
+import { startRefreshThread, type WorkerOptions } from './refresh-thread.js';
 
 /** Everything one loaded config runs on; a reload builds a new one and retires the old. */
 export interface Runtime {
@@ -53,6 +53,8 @@ export interface RuntimeDeps {
   gc?: () => void;
   /** The next snapshot id the process has not used; advanced as units arrive. */
   snapshotIds: { next: number };
+  /** Tests of a lost worker only. */
+  worker?: WorkerOptions;
 }
 
 /** A config's runtime with every file read, not yet holding or serving anything. */
@@ -147,12 +149,13 @@ export function prepareRuntime(config: Config, auths: readonly AuthConfig[], dep
       const spawn = (init: EngineInit): Promise<Engine> => {
         Object.assign(counted, { refreshes: 0, skippedRefreshes: 0 });
         if (deps.engine === 'inline') return Promise.resolve(createEngine(init, events, deps.log, deps.gc));
-        return startRefreshThread(init, events, deps.log, (reason) => void replaceLost(reason));
+        return startRefreshThread(init, events, deps.log, (reason) => replaceLost(reason), deps.worker);
       };
       // A worker that died or hung fails the refresh it was running, never the process: the pairs it had not
       // published keep their series with source_up 0, and a new worker takes over at the next tick.
-      let engine: Engine;
-      const replaceLost = async (reason: string) => {
+      // The engine in force, or the one being started in place of a lost one.
+      let engine: Promise<Engine>;
+      const replaceLost = (reason: string) => {
         deps.log.error({ err_msg: reason }, 'the refresh worker was lost; failing its refresh and starting another');
         deps.metrics.countWorkerRestart();
         if (refreshing) {
@@ -161,23 +164,30 @@ export function prepareRuntime(config: Config, auths: readonly AuthConfig[], dep
           }
         }
         refreshing = false;
-        engine = await spawn(initOf(exposition.publication().statuses, false));
-        engine.start();
+        engine = spawn(initOf(exposition.publication().statuses, false));
+        engine.then(
+          (next) => next.start(),
+          // Its files went unreadable since the config was loaded: no refresh runs until a reload, and the
+          // Stale and SourceDown alerts tell.
+          (err: unknown) => deps.log.error({ err_msg: (err as Error).message }, 'no refresh worker could be started; refreshes stop until a config reload'),
+        );
       };
 
       // A pair that never refreshed, or a refresh the reload cut short: refresh at once, else at the next tick.
       const shown = exposition.publication().statuses;
-      engine = await spawn(initOf(shown, handover === undefined || handover.refreshAtOnce || !shown.every((status) => status.attempted)));
+      engine = spawn(initOf(shown, handover === undefined || handover.refreshAtOnce || !shown.every((status) => status.attempted)));
+      await engine;
       return {
         exposition,
         schedule: config.refresh.schedule,
         intervalMs,
         maxStalenessMs,
-        start: () => engine.start(),
-        refreshNow: () => engine.refreshNow(),
+        start: () => void engine.then((current) => current.start()),
+        refreshNow: async () => (await engine).refreshNow(),
         async stop() {
-          const { interrupted } = await engine.stop();
-          await engine.close();
+          const current = await engine.catch(() => undefined);
+          const { interrupted } = current ? await current.stop() : { interrupted: true };
+          await current?.close();
           const published = exposition.publication().statuses;
           return { statuses: published, rendered: exposition.rendered(), refreshAtOnce: interrupted, holds, layout: families.layout };
         },
