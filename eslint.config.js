@@ -9,7 +9,8 @@ export default tseslint.config(
   tseslint.configs.recommendedTypeChecked,
   {
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js'] }, tsconfigRootDir: import.meta.dirname },
+      // test/fixtures/*.mjs: worker scripts a worker thread loads as they are (no TypeScript there).
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.js', 'test/fixtures/*.mjs'] }, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
       // Async functions that implement a Promise-returning interface without awaiting anything are fine.
