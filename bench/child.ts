@@ -13,11 +13,12 @@ export class BenchChild<Reply extends { type: string }> {
   private onExit: ((why: string) => void) | undefined;
   private stderr = '';
 
-  /** `module` is a sibling of this file in dist/bench, e.g. 'exporter-process.js'; `execArgv` e.g. --cpu-prof. */
-  constructor(module: string, args: string[], readonly name: string, execArgv: string[] = []) {
+  /** `module` is a sibling of this file in dist/bench, e.g. 'exporter-process.js'; `execArgv` e.g. --cpu-prof; `env` added to this process's. */
+  constructor(module: string, args: string[], readonly name: string, execArgv: string[] = [], env: Record<string, string> = {}) {
     this.process = fork(fileURLToPath(new URL(module, import.meta.url)), args, {
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       execArgv: [...process.execArgv, ...execArgv],
+      env: { ...process.env, ...env },
     });
     this.process.stderr?.on('data', (chunk: Buffer) => {
       this.stderr = (this.stderr + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS);

@@ -6,6 +6,7 @@ import type { BareClientOptions, BareClientReply, ExporterChildOptions, Exporter
 import { scrapeRows } from './scrape-bench.js';
 import { startScrapers, type ScrapeStats } from './scrapers.js';
 import { CHILD_TIMEOUT_MS, IDLE_PROBE_MS, REFRESH_RATIO_TARGET, REGION, TARGET_LATENCY_MS, TARGET_MIN_CONCURRENCY, TOKEN, type Size } from './sizes.js';
+import { imageEnv } from './image-env.js';
 import { mb, ms, verdict, type Row } from './table.js';
 
 export interface RefreshSetting {
@@ -136,7 +137,7 @@ export async function exporterRows(size: Size, setting: RefreshSetting, simUrl: 
     token: TOKEN,
     delayResolutionMs: options.resolutionMs,
   };
-  const child = new BenchChild<ExporterReply>('exporter-process.js', [JSON.stringify(childOptions)], `exporter (${size.projectId})`, options.exporterNodeArgs);
+  const child = new BenchChild<ExporterReply>('exporter-process.js', [JSON.stringify(childOptions)], `exporter (${size.projectId})`, options.exporterNodeArgs, imageEnv());
   try {
     const started = await ask(child, size, 'start');
     const url = started.url as string;

@@ -94,15 +94,19 @@ async function until(what: string, check: () => Promise<boolean> | boolean, time
   }
 }
 
-async function reloads(simUrl: string, dir: string): Promise<string> {
-  const projectId = 'soak-10k';
-  const file = join(dir, 'reloads.yaml');
-  writeFileSync(file, configText(simUrl, projectId, '0 0 1 1 *'));
+/** A daemon on `projectId` of the simulator once its first refresh is served, and the vault series it serves then. */
+async function readyDaemon(simUrl: string, dir: string, projectId: string, schedule: string): Promise<{ daemon: Daemon; want: number }> {
+  const file = join(dir, `${projectId}.yaml`);
+  writeFileSync(file, configText(simUrl, projectId, schedule));
   const daemon = await startDaemon(file);
+  await until('the first refresh', async () => (await rawGet(`${daemon.url}/-/ready`, {})).status === 200);
+  // What the daemon serves once ready: the simulator's records, less any it deduplicated by id.
+  return { daemon, want: await vaultSeries(daemon.url) };
+}
+
+async function reloads(simUrl: string, dir: string): Promise<string> {
+  const { daemon, want } = await readyDaemon(simUrl, dir, 'soak-10k', '0 0 1 1 *');
   try {
-    await until('the first refresh', async () => (await rawGet(`${daemon.url}/-/ready`, {})).status === 200);
-    // What the daemon serves once ready: the simulator's records, less any it deduplicated by id.
-    const want = await vaultSeries(daemon.url);
     await sleep(2000); // the full GC after the first publication
     const startRss = rssMb(daemon.child.pid!);
     const scraper = scrapeLoop(daemon.url, want, 50);
@@ -130,14 +134,8 @@ async function reloads(simUrl: string, dir: string): Promise<string> {
 }
 
 async function fastSchedule(simUrl: string, dir: string): Promise<string> {
-  const projectId = 'soak-50k';
-  const file = join(dir, 'fast.yaml');
-  writeFileSync(file, configText(simUrl, projectId, '*/1 * * * * *'));
-  const daemon = await startDaemon(file);
+  const { daemon, want } = await readyDaemon(simUrl, dir, 'soak-50k', '*/1 * * * * *');
   try {
-    await until('the first refresh', async () => (await rawGet(`${daemon.url}/-/ready`, {})).status === 200);
-    // What the daemon serves once ready: the simulator's records, less any it deduplicated by id.
-    const want = await vaultSeries(daemon.url);
     const scraper = scrapeLoop(daemon.url, want, 50);
     await sleep(30_000);
     await scraper.stop();

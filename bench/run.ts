@@ -13,6 +13,7 @@ import { exporterRows, type RefreshSetting } from './refresh-bench.js';
 import { naiveRow } from './scrape-bench.js';
 import { startSimChild } from './sim-child.js';
 import { CHILD_TIMEOUT_MS, SIZES, TARGET_LATENCY_MS, TARGET_MIN_CONCURRENCY, TOKEN } from './sizes.js';
+import { imageEnv } from './image-env.js';
 import { markdownTable, type Row } from './table.js';
 
 /** The configured latency (all measurements) and the target's 100 ms with ≥ 4 in flight (refresh only). */
@@ -64,7 +65,7 @@ async function main(): Promise<void> {
     `Flags: ${describeOptions(options)}. Simulator, each exporter and the naive baseline run in processes of their own; wrk or this process makes the load.`,
     'Refresh: listing wall time (start → both pairs listed), median of the unscraped refreshes, held against a bare client in a process of its own that fetches the same pages from the same simulator with the same number in flight on one keep-alive host and JSON.parses each (the simulator\'s own cost is in both); "published" adds rendering and publishing the new body.',
     'Health probe: GET /-/healthy every 10 ms from a process of its own, first against the idle exporter, then during a refresh while the scrapers loop; the answer times are what a client waits.',
-    'RSS: of the exporter\'s process, its refresh worker thread included; peak is the process\'s maxRSS so far.',
+    `RSS: of the exporter\'s process, its refresh worker thread included; peak is the process\'s maxRSS so far. The exporter runs with the image\'s environment (${Object.entries(imageEnv()).map(([k, v]) => `${k}=${v}`).join(' ')}).`,
   ];
   const table = markdownTable(rows);
   process.stdout.write(`\n${header.join('\n')}\n\n${table}\n`);

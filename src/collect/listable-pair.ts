@@ -7,7 +7,8 @@ import type { Credentials } from '../cloud/request.js';
 import { VAULT_APIS, type ListOptions, type ListVaults, type VaultOf } from '../cloud/vault-apis.js';
 import type { Config, TargetConfig } from '../config/schema.js';
 import type { Source } from '../config/sources.js';
-import { pairKey, type Pair } from './snapshot.js';
+import { pairOf } from './pairs.js';
+import type { Pair } from './snapshot.js';
 
 /** One listing of a pair, tagged with its source so that the vaults' type follows. */
 export type PairListing = { [S in Source]: { source: S; listing: VaultListing<VaultOf<S>> } }[Source];
@@ -31,19 +32,6 @@ async function listSource<S extends Source>(source: S, endpoint: string, project
   // Every client is a ListVaults of its source's vault type; TypeScript cannot follow S through the table's union.
   const list = VAULT_APIS[source].list as ListVaults<VaultOf<S>>;
   return { source, listing: await list(endpoint, projectId, ctx, options) } as PairListing;
-}
-
-/** The pair of `source` of `target`; endpoints come resolved from the clouds table. */
-function pairOf(target: TargetConfig, source: Source): Pair {
-  const endpoint = target.endpoints[source];
-  // Config validation refuses a source without an endpoint; this is the type's way to say so.
-  if (endpoint === undefined) throw new Error(`no ${source} endpoint for project ${target.project_id}`);
-  return { key: pairKey(source, target.project_id, target.region), source, projectId: target.project_id, region: target.region, endpoint };
-}
-
-/** Every (target, source) pair of the config, in config order. */
-export function pairsOf(config: Config): Pair[] {
-  return config.targets.flatMap((target) => target.sources.map((source) => pairOf(target, source)));
 }
 
 /** One ListablePair per (target, source) in the config, in config order. */

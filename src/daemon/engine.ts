@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { rootCertificates } from 'node:tls';
 import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { createCredentials } from '../cloud/credentials.js';
@@ -15,6 +13,7 @@ import { RefreshScheduler } from '../collect/scheduler.js';
 import type { PairStatus } from '../collect/snapshot.js';
 import { newCounters, VaultCollector, type CollectorCounters } from '../collect/vault-collector.js';
 import { PairRenderer, type PublishedUnit } from '../metrics/pair-renderer.js';
+import { trustedCas } from './ca-file.js';
 import { vaultFamilies } from '../metrics/source-families.js';
 
 /** The refusal record of each set of credentials, by refusalKey, as plain data with the fingerprint it judged. */
@@ -63,16 +62,8 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-export function createDispatcher(config: Config): Dispatcher {
-  let ca: string[] | undefined;
-  if (config.tls.ca_file) {
-    try {
-      // Added to the system roots, not instead of them: a proxy or IAM may still use a public CA.
-      ca = [...rootCertificates, readFileSync(config.tls.ca_file, 'utf8')];
-    } catch (err) {
-      throw new ConfigError(`tls.ca_file: cannot read ${config.tls.ca_file} (${(err as NodeJS.ErrnoException).code ?? String(err)})`);
-    }
-  }
+function createDispatcher(config: Config): Dispatcher {
+  const ca = trustedCas(config);
   // Honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY; TLS verification is never turned off.
   return new EnvHttpProxyAgent({ connect: { ca }, requestTls: { ca }, keepAliveTimeout: 30_000, connections: 64 });
 }
@@ -104,12 +95,11 @@ function holdStates(records: ReadonlyMap<string, { fingerprint: string; record: 
 
 /**
  * Makes every target's credentials and listable pairs: reads every file the config names (a ConfigError names
- * the first that cannot be read). The config check and a reload run this first, in the main thread, so that a
- * bad file is rejected before anything of the running config stops.
+ * the first that cannot be read; the main thread has read them once already, see checkRuntime).
  */
-export function listablePairsOf(init: Pick<EngineInit, 'config' | 'auths' | 'holds' | 'refusalBackoff' | 'backoff'>, dispatcher: Dispatcher, log: Logger, events: Pick<EngineEvents, 'request'>) {
+function listablePairsOf(init: EngineInit, dispatcher: Dispatcher, log: Logger, events: Pick<EngineEvents, 'request'>) {
   const { config, auths } = init;
-  const records = recordsFor(init as EngineInit);
+  const records = recordsFor(init);
   const credentials = new Map<TargetConfig, Credentials>();
   config.targets.forEach((target, i) => {
     const labels = { source: 'iam', project_id: target.project_id, region: target.region };

@@ -1,15 +1,18 @@
-import { pino, type Logger } from 'pino';
+import type { Logger } from 'pino';
+import { readCredentialFiles } from '../cloud/credential-files.js';
+import { ConfigError } from '../config/config-error.js';
 import type { AuthConfig } from '../config/auth.js';
 import type { Config } from '../config/schema.js';
 import { longestGapMs } from '../collect/schedule-gap.js';
-import { pairsOf } from '../collect/listable-pair.js';
+import { pairsOf } from '../collect/pairs.js';
 import { carriedStatus, initialStatus, type Pair, type PairStatus } from '../collect/snapshot.js';
 import type { CollectorCounters } from '../collect/vault-collector.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
 import type { PublishedUnit, RenderedSnapshot } from '../metrics/pair-renderer.js';
 import { vaultFamilies, type VaultFamilies } from '../metrics/source-families.js';
 import { VaultExposition } from '../metrics/vault-exposition.js';
-import { createDispatcher, createEngine, listablePairsOf, type Engine, type EngineEvents, type EngineInit, type HoldStates } from './engine.js';
+import { trustedCas } from './ca-file.js';
+import type { Engine, EngineEvents, EngineInit, HoldStates } from './engine.js';
 import { startRefreshThread, type WorkerOptions } from './refresh-thread.js';
 
 /** Everything one loaded config runs on; a reload builds a new one and retires the old. */
@@ -71,14 +74,19 @@ export function defaultMaxStalenessMs(intervalMs: number, refreshTimeoutMs: numb
   return 3 * intervalMs + refreshTimeoutMs;
 }
 
-/** Reads every file the config names and makes its credentials here, in the main thread; throws ConfigError. */
+/**
+ * Reads every file the config names, in the main thread, before anything of the running config stops; throws
+ * ConfigError. The refresh worker makes the credentials and the HTTP client from the same files.
+ */
 export function checkRuntime(config: Config, auths: readonly AuthConfig[]): void {
-  const dispatcher = createDispatcher(config);
-  try {
-    listablePairsOf({ config, auths: [...auths], holds: {} }, dispatcher, pino({ level: 'silent' }), { request: () => undefined });
-  } finally {
-    void dispatcher.close();
-  }
+  trustedCas(config);
+  auths.forEach((auth, i) => {
+    try {
+      readCredentialFiles(auth);
+    } catch (err) {
+      throw new ConfigError(`targets[${i}]: credentials: ${(err as Error).message}`);
+    }
+  });
 }
 
 /**
@@ -148,7 +156,8 @@ export function prepareRuntime(config: Config, auths: readonly AuthConfig[], dep
       });
       const spawn = (init: EngineInit): Promise<Engine> => {
         Object.assign(counted, { refreshes: 0, skippedRefreshes: 0 });
-        if (deps.engine === 'inline') return Promise.resolve(createEngine(init, events, deps.log, deps.gc));
+        // Loaded only here: the main thread of a production start never loads the HTTP client.
+        if (deps.engine === 'inline') return import('./engine.js').then(({ createEngine }) => createEngine(init, events, deps.log, deps.gc));
         return startRefreshThread(init, events, deps.log, (reason) => replaceLost(reason), deps.worker);
       };
       // A worker that died or hung fails the refresh it was running, never the process: the pairs it had not
