@@ -65,7 +65,7 @@ async function main(): Promise<void> {
     `Flags: ${describeOptions(options)}. Simulator, each exporter and the naive baseline run in processes of their own; wrk or this process makes the load.`,
     'Refresh: listing wall time (start → both pairs listed), median of the unscraped refreshes, held against a bare client in a process of its own that fetches the same pages from the same simulator with the same number in flight on one keep-alive host and JSON.parses each (the simulator\'s own cost is in both); "published" adds rendering and publishing the new body.',
     'Health probe: GET /-/healthy every 10 ms from a process of its own, first against the idle exporter, then during a refresh while the scrapers loop; the answer times are what a client waits.',
-    `RSS: of the exporter\'s process, its refresh worker thread included; peak is the process\'s maxRSS so far. The exporter runs with the image\'s environment (${Object.entries(imageEnv()).map(([k, v]) => `${k}=${v}`).join(' ')}).`,
+    `RSS: of the exporter's process, its refresh worker thread included; peak is the process's maxRSS so far. The exporter runs with the image's environment (${Object.entries(imageEnv()).map(([k, v]) => `${k}=${v}`).join(' ')}).`,
   ];
   const table = markdownTable(rows);
   process.stdout.write(`\n${header.join('\n')}\n\n${table}\n`);
