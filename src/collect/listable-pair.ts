@@ -5,6 +5,7 @@ import type { HostLimiter } from '../cloud/host-limiter.js';
 import type { VaultListing } from '../cloud/list-vaults.js';
 import type { Credentials } from '../cloud/request.js';
 import { VAULT_APIS, type ListOptions, type ListVaults, type VaultOf } from '../cloud/vault-apis.js';
+import { sortedLabels } from '../config/labels.js';
 import type { Config, TargetConfig } from '../config/schema.js';
 import type { Source } from '../config/sources.js';
 import { pairKey, type Pair } from './snapshot.js';
@@ -39,11 +40,12 @@ export function listablePairs(config: Config, deps: ListablePairDeps): ListableP
   for (const target of config.targets) {
     const credentials = deps.credentialsFor(target);
     const options: ListOptions = target.enterprise_project_id ? { enterpriseProjectId: target.enterprise_project_id } : {};
+    const labels = sortedLabels(target.labels);
     for (const source of target.sources) {
       const endpoint = target.endpoints[source];
       // Config validation refuses a source without an endpoint; this is the type's way to say so.
       if (endpoint === undefined) throw new Error(`no ${source} endpoint for project ${target.project_id}`);
-      const pair: Pair = { key: pairKey(source, target.project_id, target.region), source, projectId: target.project_id, region: target.region, endpoint };
+      const pair: Pair = { key: pairKey(source, target.project_id, target.region), source, projectId: target.project_id, region: target.region, endpoint, labels };
       const log = deps.log.child({ source, project_id: target.project_id, region: target.region });
       const context = (signal: AbortSignal): ApiContext => ({
         dispatcher: deps.dispatcher,

@@ -1,4 +1,5 @@
 import type { VaultOf } from '../cloud/vault-apis.js';
+import type { ExtraLabelList } from '../config/labels.js';
 import type { Source } from '../config/sources.js';
 
 /** One (target, source) pair: the unit that is refreshed, published and reported on. */
@@ -9,6 +10,8 @@ export interface Pair {
   projectId: string;
   region: string;
   endpoint: string;
+  /** The target's `labels:`, by name: on every series of the pair. */
+  labels: ExtraLabelList;
 }
 
 /**
@@ -53,8 +56,18 @@ export function initialStatus(pair: Pair): PairStatus {
   return { pair, attempted: false, up: false, unreachable: 0, invalidFields: 0, invalidRecords: 0, listingInconsistencies: 0 };
 }
 
-/** `status` carried to a reloaded config's pair: the same key and endpoint, so the same API listing. */
+export function sameLabels(a: ExtraLabelList, b: ExtraLabelList): boolean {
+  return a.length === b.length && a.every(([name, value], i) => b[i]?.[0] === name && b[i]?.[1] === value);
+}
+
+/**
+ * `status` carried to a reloaded config's pair: the same key and endpoint, so the same API listing. With the same
+ * labels the snapshot stays the very object, whose rendered series the exposition then reuses; with other labels
+ * it becomes a new snapshot of the new pair, so that its series are rendered again, with the labels now given.
+ */
 export function carriedStatus(status: PairStatus | undefined, pair: Pair): PairStatus {
   if (status === undefined || status.pair.endpoint !== pair.endpoint) return initialStatus(pair);
-  return { ...status, pair };
+  const { snapshot } = status;
+  if (!snapshot || sameLabels(snapshot.pair.labels, pair.labels)) return { ...status, pair };
+  return { ...status, pair, snapshot: { ...snapshot, pair } };
 }

@@ -112,7 +112,7 @@ function holdsFor(auths: readonly AuthConfig[], deps: RuntimeDeps): Map<string, 
 function credentialsOf(config: Config, auths: readonly AuthConfig[], dispatcher: Dispatcher, holds: RefusalHolds, deps: RuntimeDeps) {
   const credentials = new Map<TargetConfig, Credentials>();
   config.targets.forEach((target, i) => {
-    const labels = { source: 'iam', project_id: target.project_id, region: target.region };
+    const labels = { source: 'iam', project_id: target.project_id, region: target.region, ...target.labels };
     const auth = auths[i] as AuthConfig;
     const { record } = holds.get(refusalKey(auth)) as { record: RefusalRecord };
     try {
@@ -144,7 +144,7 @@ export function prepareRuntime(config: Config, auths: readonly AuthConfig[], dep
       limiter: new HostLimiter(config.refresh.concurrency),
       log: deps.log,
       credentialsFor: (target) => credentials.get(target) as Credentials,
-      countAttempt: (pair, code) => deps.metrics.countRequest({ source: pair.source, project_id: pair.projectId, region: pair.region }, code),
+      countAttempt: (pair, code) => deps.metrics.countRequest({ source: pair.source, project_id: pair.projectId, region: pair.region, ...Object.fromEntries(pair.labels) }, code),
       backoff: deps.backoff,
     });
   } catch (err) {

@@ -1,8 +1,9 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { CollectorCounters } from '../collect/vault-collector.js';
+import { LabelledCounter, registerFamily } from './labelled-family.js';
 
-const PAIR_LABELS = ['source', 'project_id', 'region'] as const;
-type PairLabels = Record<(typeof PAIR_LABELS)[number], string>;
+/** A pair's labels: source, project_id and region, then the target's own `labels:`. */
+type PairLabels = Readonly<{ source: string; project_id: string; region: string } & Record<string, string>>;
 
 /**
  * prom-client 15 exposes these as gauges whose names end in _total, which `promtool check metrics`
@@ -43,12 +44,11 @@ export function createExporterMetrics(version: string): ExporterMetrics {
   let changes = 0;
   let webReloadOk: Gauge | undefined;
 
-  const requests = new Counter({
-    name: 'huaweicloud_vault_exporter_api_requests_total',
-    help: 'HTTP attempts to Huawei Cloud APIs by outcome: the HTTP status, or error, timeout, invalid_body.',
-    labelNames: [...PAIR_LABELS, 'code'],
-    registers: [registry],
-  });
+  // Any labels: a target's `labels:` go on its requests too.
+  const requests = new LabelledCounter();
+  registerFamily(registry, 'huaweicloud_vault_exporter_api_requests_total', 'HTTP attempts to Huawei Cloud APIs by outcome: the HTTP status, or error, timeout, invalid_body.', 'counter', () =>
+    requests.samples(),
+  );
   // The daemon keeps one set of counters across reloads, so these never go down.
   const refreshCounter = (name: string, help: string, read: (c: CollectorCounters) => number) =>
     new Counter({

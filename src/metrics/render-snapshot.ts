@@ -25,10 +25,11 @@ async function renderVaults<T extends { id: string; name: string }>(
   families: readonly VaultFamily<T>[],
   vaults: readonly T[],
   identity: string,
+  extra: string,
   level: number,
 ): Promise<RenderedFamilies> {
   // The identity labels are escaped once per vault and shared by all of its series.
-  const prefixes = vaults.map((v) => `{${identity},vault_id="${escapeLabelValue(v.id)}",vault_name="${escapeLabelValue(v.name)}"`);
+  const prefixes = vaults.map((v) => `{${identity},vault_id="${escapeLabelValue(v.id)}",vault_name="${escapeLabelValue(v.name)}"${extra}`);
   const segments: DeflatedSegment[] = [];
   let series = 0;
   let sliceStart = performance.now();
@@ -58,6 +59,9 @@ async function renderVaults<T extends { id: string; name: string }>(
 
 /** Renders and compresses a snapshot's series once, at publication, family by family of its source; scrapes then only copy bytes. */
 export function renderSnapshot(snapshot: VaultSnapshot, families: SourceFamilies, level: number): Promise<RenderedFamilies> {
-  const identity = `project_id="${escapeLabelValue(snapshot.pair.projectId)}",region="${escapeLabelValue(snapshot.pair.region)}"`;
-  return renderVaults(familiesOf(families, snapshot.source), snapshot.vaults, identity, level);
+  const { pair } = snapshot;
+  const identity = `project_id="${escapeLabelValue(pair.projectId)}",region="${escapeLabelValue(pair.region)}"`;
+  // The target's own labels follow the vault's identity, before each family's labels.
+  const extra = pair.labels.length ? `,${formatLabelPairs(pair.labels)}` : '';
+  return renderVaults(familiesOf(families, snapshot.source), snapshot.vaults, identity, extra, level);
 }

@@ -80,8 +80,10 @@ export class VaultExposition {
     this.entries = statuses.map((status) => {
       const before = rendered.get(status.pair.key);
       const vaults = before && before.snapshot === status.snapshot ? before : undefined;
-      const shown = status.snapshot && !vaults ? initialStatus(status.pair) : status;
-      const entry: PairEntry = { published: this.published(shown, vaults), wanted: shown, queued: false };
+      // A pair whose labels changed (carriedStatus made its snapshot anew): its old series stay until the new are rendered.
+      const relabelled = status.snapshot && !vaults && before ? { ...status, pair: before.snapshot.pair, snapshot: before.snapshot } : undefined;
+      const shown = relabelled ?? (status.snapshot && !vaults ? initialStatus(status.pair) : status);
+      const entry: PairEntry = { published: this.published(shown, vaults ?? (relabelled && before)), wanted: shown, queued: false };
       this.byKey.set(status.pair.key, entry);
       return entry;
     });

@@ -9,7 +9,7 @@ import { createExporterMetrics } from '../../src/metrics/exporter-metrics.js';
 import { generateFleet } from '../../src/sim/fleet.js';
 import { startSimulatedCloud, type SimulatedCloud } from '../../src/sim/server.js';
 import { inconsistencies, pairViews } from '../helpers/consistency.js';
-import { silentLog } from '../helpers/exposition.js';
+import { samplesOf, silentLog } from '../helpers/exposition.js';
 
 const TOKEN = 'reload-token-1a2b3c4d';
 const PROJECT = 'reload0000000000000000000000000a';
@@ -22,18 +22,18 @@ afterEach(async () => {
   daemon = cloud = undefined;
 });
 
-async function started(): Promise<{ daemon: Daemon; runtime: () => Runtime }> {
+async function started(labels: () => Record<string, string> = () => ({})): Promise<{ daemon: Daemon; runtime: () => Runtime }> {
   cloud = await startSimulatedCloud({ fleets: [generateFleet({ projectId: PROJECT, cbrVaults: 1200, hssVaults: 300 })], tokens: [TOKEN] });
   const load = () => {
     const config = validateConfig(
       {
         refresh: { schedule: '0 0 1 1 *' },
         auth: { token: TOKEN },
-        targets: [{ project_id: PROJECT, region: 'ap-southeast-1', endpoints: { cbr: cloud!.url, hss: cloud!.url } }],
+        targets: [{ project_id: PROJECT, region: 'ap-southeast-1', endpoints: { cbr: cloud!.url, hss: cloud!.url }, labels: labels() }],
       },
       'test config',
     );
-    return { config, auths: [config.auth as AuthConfig] };
+    return { config, auths: [config.auth as AuthConfig], discoveryAuths: [] };
   };
   const d = new Daemon(
     { version: 'test', telemetryPath: '/metrics', listen: { host: '127.0.0.1', port: 0 }, log: silentLog, metrics: createExporterMetrics('test'), loadConfig: load },
@@ -66,6 +66,33 @@ describe('Daemon reload', () => {
       expect(runtime().exposition.isIdle()).toBe(true); // nothing rendered again
     }
     expect(cloud!.requests.total).toBe(requests);
+  });
+
+  it('renders a pair again when a reload changes its labels: every body shows it whole, with one set of labels', async () => {
+    let account = 'one';
+    const { daemon: d, runtime } = await started(() => ({ account }));
+    while (!d.isReady()) await sleep(20);
+    const requests = cloud!.requests.total;
+    const accounts = (text: string, family: string) => new Set(samplesOf(text, family).map((line) => /account="([^"]*)"/.exec(line)?.[1]));
+    const check = (text: string) => {
+      expect(inconsistencies(text)).toEqual([]);
+      for (const source of ['cbr', 'hss']) expect(pairViews(text).get(`${source}/${PROJECT}/ap-southeast-1`)?.figures.get('source_up')).toBe(1);
+      const shown = accounts(text, 'huaweicloud_cbr_vault_size_bytes');
+      expect(shown.size).toBe(1);
+      // The pair's figures carry the labels its vault series carry, in the same body.
+      expect(accounts(text, 'huaweicloud_vault_exporter_vaults')).toEqual(new Set([...shown]));
+      return [...shown][0];
+    };
+    expect(check(await body(d.url!))).toBe('one');
+    account = 'two';
+    const reload = d.reload();
+    const during: string[] = [];
+    while (!runtime().exposition.isIdle() || during.length === 0) during.push(await body(d.url!));
+    expect(await reload).toBeUndefined();
+    await runtime().exposition.settled();
+    for (const text of during) expect(['one', 'two']).toContain(check(text));
+    expect(check(await body(d.url!))).toBe('two');
+    expect(cloud!.requests.total).toBe(requests); // rendered again from the snapshot it had, not listed again
   });
 
   it('lets go of everything of the runtime a reload replaces', async () => {

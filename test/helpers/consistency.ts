@@ -4,7 +4,8 @@
  */
 
 const VAULT_LINE = /^huaweicloud_(cbr|hss)_vault_([a-z_]+)\{project_id="((?:[^"\\]|\\.)*)",region="((?:[^"\\]|\\.)*)",vault_id="((?:[^"\\]|\\.)*)"/;
-const FIGURE_LINE = /^huaweicloud_vault_exporter_([a-z_]+)\{source="(cbr|hss)",project_id="((?:[^"\\]|\\.)*)",region="((?:[^"\\]|\\.)*)"\} (\S+)$/;
+// A target's own labels may follow region.
+const FIGURE_LINE = /^huaweicloud_vault_exporter_([a-z_]+)\{source="(cbr|hss)",project_id="((?:[^"\\]|\\.)*)",region="((?:[^"\\]|\\.)*)"(?:,[^}]*)?\} (\S+)$/;
 
 export interface PairView {
   /** The exporter's figures: source_up, vaults, ... by figure name. */

@@ -27,7 +27,7 @@ function promClientText(statuses: PairStatus[]): Promise<string> {
         for (const vault of snapshot.vaults as readonly T[]) {
           for (const sample of family.samples(vault)) {
             const labels: Record<string, string> = { project_id: snapshot.pair.projectId, region: snapshot.pair.region, vault_id: vault.id, vault_name: vault.name };
-            for (const [name, value] of sample.labels) labels[name] = value;
+            for (const [name, value] of [...snapshot.pair.labels, ...sample.labels]) labels[name] = value;
             series.push([labels, sample.value]);
           }
         }
@@ -40,11 +40,12 @@ function promClientText(statuses: PairStatus[]): Promise<string> {
   add(CBR_FAMILIES, 'cbr');
   add(HSS_FAMILIES, 'hss');
   for (const figure of PAIR_FIGURES) {
-    const options = { name: figure.name, help: figure.help, labelNames: ['source', 'project_id', 'region'], registers: [registry] };
+    const extra = [...new Set(statuses.flatMap((status) => status.pair.labels.map(([name]) => name)))];
+    const options = { name: figure.name, help: figure.help, labelNames: ['source', 'project_id', 'region', ...extra], registers: [registry] };
     const metric = figure.type === 'counter' ? new Counter(options) : new Gauge(options);
     for (const { pair, ...status } of statuses) {
       const value = figure.value({ pair, ...status });
-      const labels = { source: pair.source, project_id: pair.projectId, region: pair.region };
+      const labels = { source: pair.source, project_id: pair.projectId, region: pair.region, ...Object.fromEntries(pair.labels) };
       if (value === undefined) continue;
       if (metric instanceof Counter) metric.inc(labels, value);
       else metric.set(labels, value);
@@ -53,8 +54,11 @@ function promClientText(statuses: PairStatus[]): Promise<string> {
   return registry.metrics();
 }
 
+/** A target's own labels, in output order (by name). */
+const LABELS = [['account', 'prod "eu"'], ['team', 'backup']] as const;
+
 describe('pre-rendered exposition', () => {
-  it('is byte-identical to prom-client for the same series, escaping and odd values included', async () => {
+  it('is byte-identical to prom-client for the same series, escaping, odd values and targets\' own labels included', async () => {
     const fleets = [
       generateFleet({ projectId: 'p-one', cbrVaults: 40, hssVaults: 25, malformed: true }),
       generateFleet({ projectId: 'p-"two"\\', cbrVaults: 15, hssVaults: 12 }),
@@ -64,8 +68,8 @@ describe('pre-rendered exposition', () => {
     const snapshots: VaultSnapshot[] = [
       { pair: pairFor('cbr', 'p-one'), source: 'cbr', vaults: cbr, takenAt: 0 },
       { pair: pairFor('hss', 'p-one'), source: 'hss', vaults: parsed<HssVault>(fleets[0]!.hss, parseHssVault), takenAt: 0 },
-      { pair: pairFor('cbr', 'p-"two"\\', 'eu-west-101'), source: 'cbr', vaults: parsed(fleets[1]!.cbr, parseCbrVault), takenAt: 0 },
-      { pair: pairFor('hss', 'p-"two"\\', 'eu-west-101'), source: 'hss', vaults: parsed<HssVault>(fleets[1]!.hss, parseHssVault), takenAt: 0 },
+      { pair: pairFor('cbr', 'p-"two"\\', 'eu-west-101', LABELS), source: 'cbr', vaults: parsed(fleets[1]!.cbr, parseCbrVault), takenAt: 0 },
+      { pair: pairFor('hss', 'p-"two"\\', 'eu-west-101', LABELS), source: 'hss', vaults: parsed<HssVault>(fleets[1]!.hss, parseHssVault), takenAt: 0 },
     ];
     const statuses: PairStatus[] = snapshots.map(statusOf);
     // Pairs in every state the figures have: invalid counts, unreachable vaults, a failure, one never refreshed.
@@ -76,6 +80,8 @@ describe('pre-rendered exposition', () => {
     expect(ours.length).toBeGreaterThan(10_000);
     expect(ours).toContain('vault_name="tab\there \\"q\\" \\\\ back\\\\slash\\nnewline"');
     expect(ours).toContain('huaweicloud_vault_exporter_invalid_fields_total{source="hss",project_id="p-one",region="ap-southeast-1"} 12');
+    expect(ours).toMatch(/^huaweicloud_cbr_vault_status\{project_id="p-\\"two\\"\\\\",region="eu-west-101",vault_id="[^"]+",vault_name="[^"]+",account="prod \\"eu\\"",team="backup",status="available"\} [01]$/m);
+    expect(ours).toContain('huaweicloud_vault_exporter_source_up{source="cbr",project_id="p-\\"two\\"\\\\",region="eu-west-101",account="prod \\"eu\\"",team="backup"} 0');
     expect(ours).toBe(await promClientText(statuses));
   });
 
