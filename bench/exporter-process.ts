@@ -40,7 +40,7 @@ const daemon = new Daemon(
     metrics: createExporterMetrics('bench'),
     gc: fullGc(), // as src/main.ts does
   },
-  { config, auths: [config.auth as AuthConfig] },
+  { config, auths: [config.auth as AuthConfig], discoveryAuths: [] },
 );
 
 /**

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AuthConfig } from './config/auth.js';
 import { validateConfig } from './config/load.js';
-import type { Config } from './config/schema.js';
+import type { LoadedConfig } from './config/target-auth.js';
 import { createSimAuth } from './sim/auth.js';
 import { generateFleet } from './sim/fleet.js';
 import { startSimulatedCloud, type SimulatedCloud } from './sim/server.js';
@@ -14,7 +14,7 @@ const DEMO_PROJECTS = [
 ];
 
 /** The built-in simulated cloud of `--demo` and a config pointing at it; the first refresh comes every 10 s. */
-export async function startDemo(cbrVaults: number, log: Logger): Promise<{ cloud: SimulatedCloud; config: Config; auths: AuthConfig[] }> {
+export async function startDemo(cbrVaults: number, log: Logger): Promise<{ cloud: SimulatedCloud } & LoadedConfig> {
   const fleets = DEMO_PROJECTS.map((project) => {
     const cbr = Math.max(3, Math.round(cbrVaults * project.share));
     return generateFleet({ projectId: project.id, cbrVaults: cbr, hssVaults: Math.max(10, Math.round(cbr * 0.3)) });
@@ -35,5 +35,5 @@ export async function startDemo(cbrVaults: number, log: Logger): Promise<{ cloud
     'demo config',
   );
   const auths = config.targets.map(() => config.auth as AuthConfig);
-  return { cloud, config, auths };
+  return { cloud, config, auths, discoveryAuths: [] };
 }

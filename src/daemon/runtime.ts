@@ -69,7 +69,8 @@ export interface PreparedRuntime {
   assemble(handover?: Handover): Runtime;
 }
 
-function createDispatcher(config: Config): Dispatcher {
+/** An HTTP client for `config`'s requests: its CA file, HTTPS_PROXY; ConfigError when the CA file cannot be read. */
+export function createDispatcher(config: Config): Dispatcher {
   let ca: string[] | undefined;
   if (config.tls.ca_file) {
     try {

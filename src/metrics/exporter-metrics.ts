@@ -1,9 +1,10 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { CollectorCounters } from '../collect/vault-collector.js';
 import { LabelledCounter, registerFamily } from './labelled-family.js';
+import { EMPTY_TARGET_REPORT, registerTargetMetrics, type TargetReport } from './target-metrics.js';
 
-/** A pair's labels: source, project_id and region, then the target's own `labels:`. */
-type PairLabels = Readonly<{ source: string; project_id: string; region: string } & Record<string, string>>;
+/** A request's labels: source (`cbr`, `hss`, `iam`), the pair's project_id and region or the discover entry's index, then `labels:`. */
+type RequestLabels = Readonly<{ source: string } & Record<string, string>>;
 
 /**
  * prom-client 15 exposes these as gauges whose names end in _total, which `promtool check metrics`
@@ -19,7 +20,7 @@ export type WebRefusalReason = (typeof WEB_REFUSAL_REASONS)[number];
 export interface ExporterMetrics {
   registry: Registry;
   /** Counts one HTTP attempt: source is `cbr`, `hss`, or `iam` for token requests. */
-  countRequest(labels: PairLabels, code: string): void;
+  countRequest(labels: RequestLabels, code: string): void;
   /** Records a config (re)load outcome. */
   configLoaded(ok: boolean): void;
   /** Counts a request or connection the web endpoint turned away before serving it. */
@@ -28,6 +29,8 @@ export interface ExporterMetrics {
   webConfigLoaded(ok: boolean): void;
   /** Switches the refresh settings and counters that are reported (after a reload). */
   watch(counters: CollectorCounters, refreshIntervalMs: number, maxStalenessMs: number): void;
+  /** Reports the target list, the shard and the discoveries from `report` (call again after each change of them). */
+  watchTargets(report: () => TargetReport): void;
   /** Grows whenever a reported fact changes (a request, a pair's status, a reload), so renderings can be reused until then. */
   version(): number;
 }
@@ -43,6 +46,7 @@ export function createExporterMetrics(version: string): ExporterMetrics {
   let stalenessSeconds = 0;
   let changes = 0;
   let webReloadOk: Gauge | undefined;
+  let targetReport: () => TargetReport = () => EMPTY_TARGET_REPORT;
 
   // Any labels: a target's `labels:` go on its requests too.
   const requests = new LabelledCounter();
@@ -92,6 +96,8 @@ export function createExporterMetrics(version: string): ExporterMetrics {
   });
   for (const reason of WEB_REFUSAL_REASONS) refused.inc({ reason }, 0);
 
+  registerTargetMetrics(registry, () => targetReport());
+
   collectDefaultMetrics({ register: registry });
   for (const name of REJECTED_DEFAULTS) registry.removeSingleMetric(name);
 
@@ -124,6 +130,10 @@ export function createExporterMetrics(version: string): ExporterMetrics {
       counters = next;
       intervalSeconds = refreshIntervalMs / 1000;
       stalenessSeconds = maxStalenessMs / 1000;
+    },
+    watchTargets(report) {
+      changes++;
+      targetReport = report;
     },
     version: () => changes,
   };
