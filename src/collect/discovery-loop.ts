@@ -222,9 +222,12 @@ export class DiscoveryLoop {
       deadline.clear();
     }
     if (again) this.schedule(slot, started + entry.intervalMs);
-    const firstRound = !this.firstRoundTold && this.attempted();
-    this.firstRoundTold ||= firstRound;
-    if (firstRound || targetKeys(slot.status.found) !== before) this.deps.onChange();
+    // Nothing before every entry had its first discovery: the first target list holds them all, and its first
+    // refresh is not cut short by the next entry's answer.
+    if (!this.firstRoundTold) {
+      this.firstRoundTold = this.attempted();
+      if (this.firstRoundTold) this.deps.onChange();
+    } else if (targetKeys(slot.status.found) !== before) this.deps.onChange();
   }
 
   private context(slot: Slot, log: Logger, signal: AbortSignal): ApiContext {

@@ -45,7 +45,7 @@ function perEntry(value: (status: DiscoveryStatus, report: TargetReport) => numb
 /** The exporter's own families about its targets, shard and discoveries. Names and labels are a public contract. */
 const FAMILIES: readonly Family[] = [
   { name: 'huaweicloud_vault_exporter_shard_index', help: 'This replica\'s shard (--shard=INDEX/COUNT, 0-based); 0 when unsharded.', type: 'gauge', samples: (r) => [{ labels: {}, value: r.shard.index }] },
-  { name: 'huaweicloud_vault_exporter_shard_count', help: 'Replicas the targets are split between (--shard=INDEX/COUNT); 1 when unsharded.', type: 'gauge', samples: (r) => [{ labels: {}, value: r.shard.total }] },
+  { name: 'huaweicloud_vault_exporter_shards', help: 'Replicas the targets are split between (--shard=INDEX/COUNT); 1 when unsharded.', type: 'gauge', samples: (r) => [{ labels: {}, value: r.shard.total }] },
   { name: 'huaweicloud_vault_exporter_targets', help: 'Targets this replica serves (its shard\'s), by origin: static (targets:) or discovered.', type: 'gauge', samples: (r) => byOrigin(r.served) },
   { name: 'huaweicloud_vault_exporter_targets_all_shards', help: 'Targets of every shard together (the whole list before sharding), by origin.', type: 'gauge', samples: (r) => byOrigin(r.all) },
   {

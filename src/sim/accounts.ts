@@ -62,6 +62,12 @@ function header(headers: IncomingHttpHeaders, name: string): string | undefined 
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Keystone's words for its refusals. */
+const IAM_WORDS: Readonly<Record<number, string>> = {
+  401: 'The request you have made requires authentication.',
+  403: 'You are not authorized to perform the requested action.',
+};
+
 function iamError(status: number, message: string): IamReply {
   const title = status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Service Unavailable';
   return { status, headers: JSON_HEADERS, body: { error: { code: status, message, title } } };
@@ -123,9 +129,9 @@ export function createSimAccounts(specs: readonly SimAccountSpec[]): SimAccounts
     },
     listProjects(req, route) {
       requests[route]++;
-      if (failure !== undefined) return iamError(failure, failure >= 500 ? 'IAM is unavailable.' : 'The request you have made requires authentication.');
+      if (failure !== undefined) return iamError(failure, IAM_WORDS[failure] ?? 'IAM is unavailable.');
       // GET /v3/auth/projects is the token form; GET /v3/projects takes a signature (and tokens).
-      if (route === 'token' && header(req.headers, 'x-auth-token') === undefined) return iamError(401, 'The request you have made requires authentication.');
+      if (route === 'token' && header(req.headers, 'x-auth-token') === undefined) return iamError(401, IAM_WORDS[401] as string);
       const account = accountOf(req);
       const verdict = (account?.auth ?? unknown).check(req, undefined);
       if (!verdict.ok || !account) {
