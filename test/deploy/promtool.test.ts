@@ -53,6 +53,8 @@ describe.skipIf(skipWithout('promtool'))('promtool', () => {
       ['FillingUp without the history requirement', 'alerts.yml', /\s+and on \(project_id, vault_id\) \(huaweicloud:vault_used_bytes offset 12h\)/, ''],
       ['FillingUp firing on full vaults', 'alerts.yml', 'huaweicloud:vault_used_ratio < 0.95', 'huaweicloud:vault_used_ratio < 2'],
       ['StatusAbnormal alerting on deleting', 'alerts.yml', 'status!~"available|deleting"', 'status!="available"'],
+      ['Stale matching on every label but the pair\'s (blind to a target\'s own labels)', 'alerts.yml', '> on (job, instance) group_left', '> ignoring (source, project_id, region) group_left'],
+      ['DiscoveryFailing without its hour', 'alerts.yml', /(HuaweiCloudVaultExporterDiscoveryFailing\n\s+expr: [^\n]+\n\s+for: )1h/, '$15m'],
     ] as const)('%s', (_what, file, from, to) => {
       const result = testMutant(file, from, to);
       expect(result.status, explain(result)).not.toBe(0);

@@ -9,9 +9,9 @@ export interface KubeObject {
   [key: string]: unknown;
 }
 
-/** `kubectl kustomize deploy/kubernetes`, parsed. */
-export function renderBase(): KubeObject[] {
-  const result = run('kubectl', ['kustomize', KUBERNETES_DIR], { timeoutMs: 60_000 });
+/** `kubectl kustomize deploy/kubernetes` (or another kustomization), parsed. */
+export function renderBase(dir = KUBERNETES_DIR): KubeObject[] {
+  const result = run('kubectl', ['kustomize', dir], { timeoutMs: 60_000 });
   if (result.status !== 0) throw new Error(`kubectl kustomize failed:\n${result.stderr}`);
   return parseAllDocuments(result.stdout).map((doc) => {
     if (doc.errors.length) throw new Error(doc.errors.map((e) => e.message).join('\n'));
