@@ -8,7 +8,9 @@ import { CBR_FAMILIES } from '../../src/metrics/cbr-families.js';
 import type { VaultFamily } from '../../src/metrics/family.js';
 import { deflateSegmentSync, gzipWithTail, inflateBody, joinSegments, SegmentWriter } from '../../src/metrics/gzip-parts.js';
 import { HSS_FAMILIES } from '../../src/metrics/hss-families.js';
-import { PAIR_FIGURES } from '../../src/metrics/pair-figures.js';
+import { PAIR_FIGURES, renderPairFigures } from '../../src/metrics/pair-figures.js';
+import { renderSnapshot } from '../../src/metrics/render-snapshot.js';
+import { SOURCE_FAMILIES } from '../../src/metrics/source-families.js';
 import { generateFleet } from '../../src/sim/fleet.js';
 import { exposeStatuses, pairFor, statusOf } from '../helpers/exposition.js';
 
@@ -83,6 +85,22 @@ describe('pre-rendered exposition', () => {
     expect(ours).toMatch(/^huaweicloud_cbr_vault_status\{project_id="p-\\"two\\"\\\\",region="eu-west-101",vault_id="[^"]+",vault_name="[^"]+",account="prod \\"eu\\"",team="backup",status="available"\} [01]$/m);
     expect(ours).toContain('huaweicloud_vault_exporter_source_up{source="cbr",project_id="p-\\"two\\"\\\\",region="eu-west-101",account="prod \\"eu\\"",team="backup"} 0');
     expect(ours).toBe(await promClientText(statuses));
+  });
+
+  it('keeps each rendered segment in a buffer of its own, never a view into a larger one', async () => {
+    // A view into zlib's output chunk or Node's 8 KiB pool would keep all of it: with thousands of small pairs,
+    // most of the RSS. Small families are compressed at once, large ones streamed: both kinds are looked at.
+    const fleet = generateFleet({ projectId: 'own', cbrVaults: 400, hssVaults: 12 });
+    const small: VaultSnapshot = { pair: pairFor('cbr', 'own'), source: 'cbr', vaults: parsed(fleet.cbr.slice(0, 16), parseCbrVault), takenAt: 0 };
+    const large: VaultSnapshot = { ...small, vaults: parsed(fleet.cbr, parseCbrVault) };
+    const segments = [
+      ...(await renderSnapshot(small, SOURCE_FAMILIES, 6)).families,
+      ...(await renderSnapshot(large, SOURCE_FAMILIES, 6)).families,
+      ...renderPairFigures(statusOf(small)).filter((segment) => segment !== undefined),
+    ];
+    expect(segments.length).toBeGreaterThan(15);
+    expect(segments.filter((segment) => segment!.deflated.byteLength !== segment!.deflated.buffer.byteLength)).toEqual([]);
+    expect(Math.max(...segments.map((segment) => segment!.length))).toBeGreaterThan(1 << 16); // one was streamed
   });
 
   it('joins separately compressed segments and a live tail into one valid gzip member', async () => {
