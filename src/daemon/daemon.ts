@@ -76,6 +76,7 @@ export class Daemon {
       metrics: { publication: () => this.runtime.exposition.publication(), registry: options.metrics.registry, version: options.metrics.version },
       statuses: () => this.runtime.exposition.publication().statuses,
       ready: () => this.isReady(),
+      discovering: () => !this.listHoldsDiscovery,
       reload: options.enableLifecycle ? () => this.reload() : undefined,
       onReloadRefused: () => options.metrics.countRefused('reload_rate_limit'),
     });
