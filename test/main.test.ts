@@ -35,6 +35,7 @@ describe('the command line', () => {
     ['hss on a cloud without it', GOOD.replace('auth:', 'cloud: otc\nauth:').replace('region: ap-southeast-1 }', 'region: eu-de, sources: [cbr, hss] }'), /targets\[0\]\.sources: cloud otc publishes no HSS ransomware vault list/],
     ['a target listed twice', GOOD.replace(']\n', ', { project_id: p, region: ap-southeast-1 }]\n'), /targets\[1\]: repeats targets\[0\]/],
     ['a discover entry without credentials', 'discover: [{ labels: { account: prod } }]\n', /discover\[0\]: no credentials: set auth \(globally or on the entry\)/],
+    ['an unreadable secret file of a discover entry', 'discover: [{ auth: { token_file: /nonexistent/dev-token } }]\n', /discover\[0\]: credentials: cannot read token_file \/nonexistent\/dev-token: ENOENT/],
     ['a discovery label the exporter writes', 'auth: { token: t }\ndiscover: [{ labels: { region: x } }]\n', /discover\[0\]\.labels\.region: the exporter writes this label itself/],
     ['a YAML syntax error', 'targets: [oops\n', /bad\.yaml: not valid YAML: line 2, column 1: Flow sequence in block collection must be sufficiently indented and end with a \]$/m],
   ])('--config.check exits 1 with one line for %s', (_name, text, message) => {

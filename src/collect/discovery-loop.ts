@@ -11,43 +11,9 @@ import type { AuthConfig } from '../config/auth.js';
 import { discoveryIamEndpoint } from '../config/clouds.js';
 import { targetsOfProjects, type DiscoveredProject, type DiscoveredTargets, type DiscoverEntry } from '../config/discover.js';
 import type { ResolvedTarget } from '../config/targets.js';
+import type { CarriedList, DiscoveryCounters, DiscoveryHandover, DiscoveryStatus } from './discovery-status.js';
 
-/** What one discover entry shows: plain data, never changed once made (as PairStatus). */
-export interface DiscoveryStatus {
-  readonly entry: DiscoverEntry;
-  /** IAM's host and path it asks. */
-  readonly iam: string;
-  readonly attempted: boolean;
-  readonly up: boolean;
-  /** ms since epoch of the end of the last successful discovery. */
-  readonly lastSuccess?: number;
-  readonly lastDurationMs?: number;
-  readonly lastError?: string;
-  /** What the last successful discovery found: the targets the exporter keeps serving while later ones fail. */
-  readonly found: DiscoveredTargets;
-  /** Records of the last list without a usable id, name or enabled flag. */
-  readonly invalidRecords: number;
-}
-
-interface CarriedList {
-  projects: readonly DiscoveredProject[];
-  lastSuccess: number;
-  lastRun: number;
-  invalidRecords: number;
-}
-
-/** Counters that only grow, by entry index; owned by the daemon so that reloads keep them. */
-export type DiscoveryCounters = Map<number, { runs: number; failures: number }>;
-
-/**
- * What a loop hands to the loop of a reloaded config, by what the list depends on (IAM's host, the form, the
- * credentials): an entry whose account and credentials did not change keeps its list, even with other region lists,
- * sources or labels, and is not asked again before its interval is up. Refusal records, as a runtime's.
- */
-export interface DiscoveryHandover {
-  lists: ReadonlyMap<string, CarriedList>;
-  holds: ReadonlyMap<string, { fingerprint: string; record: RefusalRecord }>;
-}
+export type { DiscoveryCounters, DiscoveryHandover, DiscoveryStatus } from './discovery-status.js';
 
 export interface DiscoveryDeps {
   /** The loop's own, closed by stop(). */
@@ -110,13 +76,21 @@ export class DiscoveryLoop {
     this.limiter = new HostLimiter(1);
     this.slots = entries.map(({ entry, auth }) => {
       const key = refusalKey(auth);
-      const fingerprint = credentialFingerprint(auth);
+      // A secret file that cannot be read: the error names the entry (the one-line reason of a refused config).
+      const named = <T>(make: () => T): T => {
+        try {
+          return make();
+        } catch (err) {
+          throw new Error(`discover[${entry.index}]: credentials: ${(err as Error).message}`);
+        }
+      };
+      const fingerprint = named(() => credentialFingerprint(auth));
       const before = carried?.holds.get(key);
       if (!this.holds.has(key)) this.holds.set(key, before?.fingerprint === fingerprint ? before : { fingerprint, record: new RefusalRecord(deps.refusalBackoff) });
       const record = (this.holds.get(key) as { record: RefusalRecord }).record;
       const endpoint = discoveryIamEndpoint(entry.settings.cloud, entry.settings.endpoints.iam);
       const form: ProjectListForm = auth.kind === 'access_key' ? 'signed' : 'token';
-      const credentials = holdBackWhenRefused(
+      const inner = named(() =>
         createCredentials(auth, {
           region: '',
           iamEndpoint: endpoint,
@@ -124,15 +98,16 @@ export class DiscoveryLoop {
           countAttempt: (code) => deps.countAttempt(entry, code),
           requestTimeoutMs: deps.requestTimeoutMs,
         }),
-        record,
       );
+      const credentials = holdBackWhenRefused(inner, record);
       const source = JSON.stringify([endpoint, form, fingerprint]);
       const list = carried?.lists.get(source);
       const slot: Slot = { credentials, auth, form, endpoint, source, status: { entry, iam: `${endpoint}${PROJECT_LIST_PATHS[form]}`, attempted: false, up: false, found: { targets: [], skipped: [] }, invalidRecords: 0 } };
       if (list) {
         slot.projects = list.projects;
         slot.lastRun = list.lastRun;
-        slot.status = { ...slot.status, attempted: true, up: true, lastSuccess: list.lastSuccess, found: targetsOfProjects(entry, auth, list.projects), invalidRecords: list.invalidRecords };
+        const { lastSuccess, invalidRecords, lastError } = list;
+        slot.status = { ...slot.status, attempted: true, up: lastError === undefined, lastSuccess, lastError, found: targetsOfProjects(entry, auth, list.projects), invalidRecords };
       }
       return slot;
     });
@@ -175,8 +150,9 @@ export class DiscoveryLoop {
   handover(): DiscoveryHandover {
     const lists = new Map<string, CarriedList>();
     for (const slot of this.slots) {
-      const { lastSuccess, invalidRecords } = slot.status;
-      if (slot.projects && lastSuccess !== undefined && slot.lastRun !== undefined) lists.set(slot.source, { projects: slot.projects, lastSuccess, lastRun: slot.lastRun, invalidRecords });
+      const { lastSuccess, invalidRecords, up, lastError } = slot.status;
+      if (!slot.projects || lastSuccess === undefined || slot.lastRun === undefined) continue;
+      lists.set(slot.source, { projects: slot.projects, lastSuccess, lastRun: slot.lastRun, invalidRecords, ...(up ? {} : { lastError: lastError ?? 'failed' }) });
     }
     return { lists, holds: this.holds };
   }

@@ -40,7 +40,7 @@ export function discoveryLoopOf(loaded: LoadedConfig, wiring: DiscoveryWiring, c
     );
   } catch (err) {
     void dispatcher.close();
-    throw new ConfigError(`discover: credentials: ${(err as Error).message}`);
+    throw new ConfigError((err as Error).message);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { DiscoveryCounters, DiscoveryStatus } from '../collect/discovery-loop.js';
+import type { DiscoveryCounters, DiscoveryStatus } from '../collect/discovery-status.js';
 import { SKIP_REASONS } from '../config/discover.js';
 import type { Shard } from '../config/shard.js';
 import type { TargetCounts } from '../config/target-list.js';

@@ -74,14 +74,19 @@ describe('discovery in the daemon', () => {
     expect(served(gone).has(LATE.id)).toBe(true);
   });
 
-  it('keeps the last good targets through a failed discovery, and counts and shows the failure', async () => {
-    const { url, accounts } = await started();
+  it('keeps the last good targets through a failed discovery, and counts and shows the failure, across a reload too', async () => {
+    const { d, url, accounts } = await started();
     const before = await scrape(url);
     accounts.failProjectLists(503);
     const failing = await scrapeUntil(url, (s) => values(s, 'huaweicloud_vault_exporter_discovery_failures_total', { discovery: '1' })[0]! >= 1);
     expect(values(failing, 'huaweicloud_vault_exporter_discovery_up', { discovery: '1', account: 'dev' })).toEqual([0]);
     expect(served(failing)).toEqual(served(before));
     expect(vaultsByProject(failing, 'huaweicloud_cbr_vault_size_bytes').get('disc-dev-af1')?.ids.size).toBe(22);
+    // A reload hands over the last good list and that the last attempt failed.
+    expect(await d.reload()).toBeUndefined();
+    const reloaded = await scrape(url);
+    expect(values(reloaded, 'huaweicloud_vault_exporter_discovery_up', { discovery: '1' })).toEqual([0]);
+    expect(served(reloaded)).toEqual(served(before));
     accounts.failProjectLists(undefined);
     await scrapeUntil(url, (s) => values(s, 'huaweicloud_vault_exporter_discovery_up').join() === '1,1');
   });
