@@ -21,6 +21,7 @@ import { parseArgs } from 'node:util';
 import { gunzipSync } from 'node:zlib';
 import { stringify } from 'yaml';
 import type { DiscoverySimOptions } from './discovery-sim.js';
+import { wholeOption } from './options.js';
 import { rawGet } from './raw-get.js';
 import { markdownTable, mb, ms, type Row } from './table.js';
 
@@ -42,11 +43,7 @@ function options() {
       'exporter-node-args': { type: 'string', default: '' },
     },
   });
-  const whole = (name: keyof typeof values, min: number, max: number) => {
-    const value = Number(values[name]);
-    if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name}: a whole number from ${min} to ${max}`);
-    return value;
-  };
+  const whole = (name: Exclude<keyof typeof values, 'exporter-node-args'>, min: number, max: number) => wholeOption(values[name], name, min, max);
   return {
     accounts: whole('accounts', 1, 200),
     projects: whole('projects', 1, 1000),

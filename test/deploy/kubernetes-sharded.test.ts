@@ -6,17 +6,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { validateConfig } from '../../src/config/load.js';
 import { parseFlags } from '../../src/flags.js';
-import { renderBase, type KubeObject } from './helpers/kustomize.js';
+import { oneOf, renderBase, type KubeObject } from './helpers/kustomize.js';
 import { readText, repo } from './helpers/paths.js';
 import { skipWithout } from './helpers/tools.js';
 
 describe.skipIf(skipWithout('kubectl'))('kubectl kustomize deploy/kubernetes-sharded', () => {
   let objects: KubeObject[];
-  const one = <T>(kind: string): T => {
-    const found = objects.filter((o) => o.kind === kind);
-    expect(found, `expected one ${kind}`).toHaveLength(1);
-    return found[0] as T;
-  };
+  const one = <T>(kind: string): T => oneOf<T>(objects, kind);
   beforeAll(() => {
     objects = renderBase(repo('deploy/kubernetes-sharded'));
   });

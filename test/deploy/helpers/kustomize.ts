@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { KUBERNETES_DIR } from './paths.js';
 import { run } from './tools.js';
@@ -17,4 +18,11 @@ export function renderBase(dir = KUBERNETES_DIR): KubeObject[] {
     if (doc.errors.length) throw new Error(doc.errors.map((e) => e.message).join('\n'));
     return doc.toJS() as KubeObject;
   });
+}
+
+/** The one object of `kind` among `objects`; fails the test when there is none or more. */
+export function oneOf<T>(objects: readonly KubeObject[], kind: string): T {
+  const found = objects.filter((o) => o.kind === kind);
+  expect(found, `expected one ${kind}`).toHaveLength(1);
+  return found[0] as T;
 }
