@@ -39,7 +39,7 @@ const daemon = new Daemon(
     metrics: createExporterMetrics('bench'),
     gc: fullGc(), // as src/main.ts does
   },
-  { config, auths: [config.auth as AuthConfig] },
+  { config, auths: [config.auth as AuthConfig], discoveryAuths: [] },
 );
 
 /** RSS is read this long after publication: what the exporter holds, not the refresh's last instant. */

@@ -16,6 +16,13 @@ export interface Options {
   sizes: Size[];
 }
 
+/** A bench option that must be a whole number in [min, max]; throws naming it. */
+export function wholeOption(text: string | undefined, name: string, min: number, max: number): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name}: a whole number from ${min} to ${max}`);
+  return value;
+}
+
 export function readOptions(argv: string[]): Options {
   const { values } = parseArgs({
     args: argv,
@@ -33,11 +40,8 @@ export function readOptions(argv: string[]): Options {
       sizes: { type: 'string', default: SIZES.map((size) => size.key).join(',') },
     },
   });
-  const whole = (name: 'latency' | 'concurrency' | 'seconds' | 'rounds' | 'refreshes' | 'scrapers' | 'resolution', min: number, max: number): number => {
-    const value = Number(values[name]);
-    if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name}: a whole number from ${min} to ${max}`);
-    return value;
-  };
+  const whole = (name: 'latency' | 'concurrency' | 'seconds' | 'rounds' | 'refreshes' | 'scrapers' | 'resolution', min: number, max: number): number =>
+    wholeOption(values[name], name, min, max);
   return {
     latencyMs: whole('latency', 0, 1000),
     concurrency: whole('concurrency', 1, 64),

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { AuthConfig } from './config/auth.js';
 import { validateConfig } from './config/load.js';
-import type { Config } from './config/schema.js';
+import type { LoadedConfig } from './config/target-auth.js';
 import { createSimAuth } from './sim/auth.js';
 import { generateFleet, type ProjectFleet } from './sim/fleet.js';
 import { startSimulatedCloud, type SimulatedCloud } from './sim/server.js';
@@ -25,7 +25,7 @@ export function demoFleets(cbrVaults: number): { projectId: string; region: stri
 }
 
 /** The built-in simulated cloud of `--demo` and a config pointing at it; the first refresh comes every 10 s. */
-export async function startDemo(cbrVaults: number, log: Logger): Promise<{ cloud: SimulatedCloud; config: Config; auths: AuthConfig[] }> {
+export async function startDemo(cbrVaults: number, log: Logger): Promise<{ cloud: SimulatedCloud } & LoadedConfig> {
   const fleets = demoFleets(cbrVaults).map((demo) => demo.fleet);
   const auth = createSimAuth({ keys: [DEMO_KEY] });
   const cloud = await startSimulatedCloud({ fleets, authenticate: (req, projectId) => auth.check(req, projectId), latencyMs: 20 });
@@ -44,5 +44,5 @@ export async function startDemo(cbrVaults: number, log: Logger): Promise<{ cloud
     'demo config',
   );
   const auths = config.targets.map(() => config.auth as AuthConfig);
-  return { cloud, config, auths };
+  return { cloud, config, auths, discoveryAuths: [] };
 }

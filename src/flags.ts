@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { parseShard, type Shard } from './config/shard.js';
 import { LOG_LEVELS, type LogFormat, type LogLevel } from './log.js';
 
 export const DEFAULT_LISTEN_ADDRESS = ':9797';
@@ -13,6 +14,8 @@ export interface Flags {
   logLevel: LogLevel;
   logFormat: LogFormat;
   configCheck: boolean;
+  /** --shard=I/N; wins over the config file's shard:. */
+  shard?: Shard;
   demo: boolean;
   demoVaults: number;
   help: boolean;
@@ -32,7 +35,8 @@ Flags:
   --help                        Show this help and exit.
   --version                     Show the version and exit.
   --config.file=PATH            YAML configuration file (required unless --demo).
-  --config.check                Validate the configuration and exit 0 (valid) or 1 (invalid).
+  --config.check                Validate the configuration and exit 0 (valid) or 1 (invalid); lists what discovery finds (asks IAM only).
+  --shard=INDEX/COUNT           Serve only the targets whose project id hashes to INDEX modulo COUNT (Prometheus hashmod); default: all.
   --web.listen-address=ADDR     Address to listen on for the web interface and telemetry (default "${DEFAULT_LISTEN_ADDRESS}").
   --web.telemetry-path=PATH     Path under which to expose metrics (default "/metrics").
   --web.config.file=PATH        Exporter-toolkit web configuration (TLS, basic auth, headers).
@@ -70,6 +74,7 @@ export function parseFlags(argv: string[]): Flags {
         version: { type: 'boolean' },
         'config.file': { type: 'string' },
         'config.check': { type: 'boolean' },
+        shard: { type: 'string' },
         'web.listen-address': { type: 'string', default: DEFAULT_LISTEN_ADDRESS },
         'web.telemetry-path': { type: 'string', default: '/metrics' },
         'web.config.file': { type: 'string' },
@@ -92,8 +97,11 @@ export function parseFlags(argv: string[]): Flags {
   if (!Number.isInteger(demoVaults) || demoVaults < 3 || demoVaults > 200_000) {
     throw new UsageError(`--demo.vaults: "${values['demo.vaults']}" is not a whole number from 3 to 200000`);
   }
+  const shard = values.shard === undefined ? undefined : parseShard(values.shard);
+  if (typeof shard === 'string') throw new UsageError(`--shard: ${shard}`);
   return {
     configFile: values['config.file'],
+    ...(shard ? { shard } : {}),
     listen: parseListenAddress(values['web.listen-address']),
     telemetryPath,
     webConfigFile: values['web.config.file'],

@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { ConfigError, loadConfig } from './config/load.js';
-import { authForTargets } from './config/target-auth.js';
-import { describeEndpoints } from './config/targets.js';
+import { withCredentials, type LoadedConfig } from './config/target-auth.js';
+import { checkConfig } from './daemon/config-check.js';
 import { Daemon } from './daemon/daemon.js';
-import { checkRuntime } from './daemon/runtime.js';
 import { fullGc } from './daemon/release-memory.js';
 import { parseFlags, USAGE, UsageError, type Flags } from './flags.js';
 import { createLogger } from './log.js';
@@ -22,9 +21,11 @@ function readVersion(): string {
   return pkg.version;
 }
 
-function loadFromFile(path: string) {
+/** The config file with its credentials; --shard wins over its shard:. */
+function loadFromFile(path: string, flags: Flags): LoadedConfig {
   const config = loadConfig(path);
-  return { config, auths: authForTargets(config, process.env, path) };
+  if (flags.shard) config.shard = flags.shard;
+  return withCredentials(config, process.env, path);
 }
 
 async function run(flags: Flags, version: string): Promise<number> {
@@ -40,12 +41,8 @@ async function run(flags: Flags, version: string): Promise<number> {
   const webConfig: WebConfig | undefined = flags.webConfigFile ? loadWebConfig(flags.webConfigFile) : undefined;
   if (flags.configCheck) {
     if (!flags.configFile) throw new UsageError('--config.check needs --config.file');
-    const { config, auths } = loadFromFile(flags.configFile);
-    // Reads every credential file and the CA file, so that the check catches them too.
-    checkRuntime(config, auths);
-    const pairs = config.targets.reduce((n, t) => n + t.sources.length, 0);
-    process.stdout.write(`${flags.configFile}: SUCCESS: ${config.targets.length} target(s), ${pairs} source(s) to refresh on "${config.refresh.schedule}"\n`);
-    for (const line of describeEndpoints(config.targets, auths)) process.stdout.write(`  ${line}\n`);
+    const lines = await checkConfig(flags.configFile, loadFromFile(flags.configFile, flags), version);
+    process.stdout.write(lines.map((line) => `${line}\n`).join(''));
     return 0;
   }
 
@@ -54,7 +51,7 @@ async function run(flags: Flags, version: string): Promise<number> {
   // The demo and the simulator load only when asked for: a production start does not pay for them.
   const demo = flags.demo ? await (await import('./demo.js')).startDemo(flags.demoVaults, log) : undefined;
   const configFile = flags.configFile;
-  const initial = demo ?? loadFromFile(configFile as string);
+  const initial = demo ?? loadFromFile(configFile as string, flags);
   const daemon = new Daemon(
     {
       version,
@@ -65,7 +62,7 @@ async function run(flags: Flags, version: string): Promise<number> {
       enableLifecycle: flags.enableLifecycle,
       log,
       metrics,
-      loadConfig: configFile && !demo ? () => loadFromFile(configFile) : undefined,
+      loadConfig: configFile && !demo ? () => loadFromFile(configFile, flags) : undefined,
       gc: fullGc(),
     },
     initial,

@@ -35,6 +35,9 @@ describe('the command line', () => {
     ['a missing token file', GOOD.replace('token: t', 'token_file: /nonexistent/token'), /targets\[0\]: credentials: cannot read token_file \/nonexistent\/token: ENOENT/],
     ['hss on a cloud without it', GOOD.replace('auth:', 'cloud: otc\nauth:').replace('region: ap-southeast-1 }', 'region: eu-de, sources: [cbr, hss] }'), /targets\[0\]\.sources: cloud otc publishes no HSS ransomware vault list/],
     ['a target listed twice', GOOD.replace(']\n', ', { project_id: p, region: ap-southeast-1 }]\n'), /targets\[1\]: repeats targets\[0\]/],
+    ['a discover entry without credentials', 'discover: [{ labels: { account: prod } }]\n', /discover\[0\]: no credentials: set auth \(globally or on the entry\)/],
+    ['an unreadable secret file of a discover entry', 'discover: [{ auth: { token_file: /nonexistent/dev-token } }]\n', /discover\[0\]: credentials: cannot read token_file \/nonexistent\/dev-token: ENOENT/],
+    ['a discovery label the exporter writes', 'auth: { token: t }\ndiscover: [{ labels: { region: x } }]\n', /discover\[0\]\.labels\.region: the exporter writes this label itself/],
     ['a YAML syntax error', 'targets: [oops\n', /bad\.yaml: not valid YAML: line 2, column 1: Flow sequence in block collection must be sufficiently indented and end with a \]$/m],
   ])('--config.check exits 1 with one line for %s', (_name, text, message) => {
     const result = run('--config.check', `--config.file=${writeTempFile('bad.yaml', text)}`);
@@ -50,6 +53,8 @@ describe('the command line', () => {
     [['--demo', '--web.listen-address=nowhere'], /--web\.listen-address: "nowhere" is not host:port/],
     [['--demo', '--log.level=loud'], /--log\.level: "loud" is not one of debug, info, warn, error/],
     [['--demo', '--web.telemetry-path=/-/metrics'], /--web\.telemetry-path: "\/-\/metrics" must be a path/],
+    [['--demo', '--shard=2/2'], /--shard: shard index 2 is not below the shard count 2 \(shards are numbered 0 to 1\)/],
+    [['--demo', '--shard=half'], /--shard: "half" is not INDEX\/TOTAL/],
   ])('rejects %j with one line and exit 1', (args, message) => {
     const result = run(...args);
     expect(result.status).toBe(1);
@@ -62,7 +67,7 @@ describe('the command line', () => {
     expect(run('--version').stdout).toBe(`huaweicloud-vault-exporter ${packageVersion()} (node ${process.version})\n`);
     const help = run('--help');
     expect(help.status).toBe(0);
-    for (const flag of ['--config.file', '--web.listen-address', '--web.telemetry-path', '--web.enable-lifecycle', '--log.level', '--log.format', '--config.check', '--demo']) {
+    for (const flag of ['--config.file', '--web.listen-address', '--web.telemetry-path', '--web.enable-lifecycle', '--log.level', '--log.format', '--config.check', '--shard', '--demo']) {
       expect(help.stdout).toContain(flag);
     }
   });

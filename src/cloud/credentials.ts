@@ -8,7 +8,8 @@ import { signRequest, type SigningKey } from './sign.js';
 import { tokenFileCredentials } from './token-file.js';
 
 export interface CredentialsContext {
-  projectId: string;
+  /** The project the requests are for; undefined for IAM's project list, a call about the whole account. */
+  projectId?: string;
   region: string;
   /** The target's IAM endpoint (its cloud's default or `endpoints.iam`); `auth.iam.endpoint` wins over it. */
   iamEndpoint: string;
@@ -29,11 +30,12 @@ function staticTokenCredentials(token: string): Credentials {
   };
 }
 
-function accessKeyCredentials(key: SigningKey, projectId: string, now: () => Date): Credentials {
+function accessKeyCredentials(key: SigningKey, projectId: string | undefined, now: () => Date): Credentials {
   return {
     async authorize(req) {
-      // As the SDK does: the project travels in a signed header too, for APIs that read it from there.
-      setHeader(req.headers, 'X-Project-Id', projectId);
+      // As the SDK does: the project travels in a signed header too, for APIs that read it from there. A call
+      // about the account (IAM's project list) has none, as the SDK's region lookup signs it.
+      if (projectId !== undefined) setHeader(req.headers, 'X-Project-Id', projectId);
       for (const [name, value] of Object.entries(signRequest(req, key, now()))) setHeader(req.headers, name, value);
     },
     // A wrong key never gets better, and IAM locks an AK after repeated failures.
@@ -72,7 +74,7 @@ export function createCredentials(auth: AuthConfig, ctx: CredentialsContext): Cr
           domainName: auth.domainName,
           userName: auth.userName,
           password: resolveSecret(auth.password, 'password'),
-          projectId: ctx.projectId,
+          ...(ctx.projectId === undefined ? {} : { projectId: ctx.projectId }),
         },
         { dispatcher: ctx.dispatcher, countAttempt: ctx.countAttempt, requestTimeoutMs: ctx.requestTimeoutMs, now },
       );

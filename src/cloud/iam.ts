@@ -6,14 +6,15 @@ import { scrubSecrets } from './scrub.js';
 import type { CountAttempt, Credentials } from './request.js';
 import { setHeader } from './set-header.js';
 
-/** An IAM user's password login, scoped to one project. */
+/** An IAM user's password login, scoped to one project (or, without one, to the user's account). */
 export interface IamLogin {
   /** Base URL without a trailing slash, e.g. https://iam.ap-southeast-1.myhuaweicloud.com */
   endpoint: string;
   domainName: string;
   userName: string;
   password: string;
-  projectId: string;
+  /** Undefined: a token of the account (domain scope), for IAM's project list. */
+  projectId?: string;
 }
 
 export interface IamContext {
@@ -47,7 +48,7 @@ function passwordBody(login: IamLogin): string {
         methods: ['password'],
         password: { user: { name: login.userName, password: login.password, domain: { name: login.domainName } } },
       },
-      scope: { project: { id: login.projectId } },
+      scope: login.projectId === undefined ? { domain: { name: login.domainName } } : { project: { id: login.projectId } },
     },
   });
 }

@@ -99,7 +99,8 @@ export function interpret<T>(url: URL, result: Exchange, read: (body: unknown) =
     }
   }
   const body = readErrorBody(text);
-  const errorCode = scrub(body.errorCode);
+  // IAM's {"error":{"code":503,...}} repeats the status as its code: say it once.
+  const errorCode = body.errorCode === String(status) ? undefined : scrub(body.errorCode);
   const errorMsg = scrub(body.errorMsg);
   const requestId = headerRequestId ?? body.requestId;
   let message = describe(url, status, requestId, errorCode, errorMsg);

@@ -1,4 +1,5 @@
 import type { Config, TargetConfig } from '../config/schema.js';
+import { sortedLabels } from '../config/label-list.js';
 import type { Source } from '../config/sources.js';
 import { pairKey, type Pair } from './snapshot.js';
 
@@ -7,7 +8,7 @@ export function pairOf(target: TargetConfig, source: Source): Pair {
   const endpoint = target.endpoints[source];
   // Config validation refuses a source without an endpoint; this is the type's way to say so.
   if (endpoint === undefined) throw new Error(`no ${source} endpoint for project ${target.project_id}`);
-  return { key: pairKey(source, target.project_id, target.region), source, projectId: target.project_id, region: target.region, endpoint };
+  return { key: pairKey(source, target.project_id, target.region), source, projectId: target.project_id, region: target.region, endpoint, labels: sortedLabels(target.labels) };
 }
 
 /** Every (target, source) pair of the config, in config order. */

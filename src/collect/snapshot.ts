@@ -1,4 +1,5 @@
 import type { VaultOf } from '../cloud/vault-apis.js';
+import type { ExtraLabelList } from '../config/label-list.js';
 import type { Source } from '../config/sources.js';
 
 /** One (target, source) pair: the unit that is refreshed, published and reported on. */
@@ -9,6 +10,8 @@ export interface Pair {
   projectId: string;
   region: string;
   endpoint: string;
+  /** The target's `labels:`, by name: on every series of the pair. */
+  labels: ExtraLabelList;
 }
 
 /**
@@ -67,6 +70,10 @@ export function pairKey(source: Source, projectId: string, region: string): stri
 /** A pair before its first refresh attempt. */
 export function initialStatus(pair: Pair): PairStatus {
   return { pair, attempted: false, up: false, unreachable: 0, invalidFields: 0, invalidRecords: 0, listingInconsistencies: 0 };
+}
+
+export function sameLabels(a: ExtraLabelList, b: ExtraLabelList): boolean {
+  return a.length === b.length && a.every(([name, value], i) => b[i]?.[0] === name && b[i]?.[1] === value);
 }
 
 /** `status` carried to a reloaded config's pair: the same key and endpoint, so the same API listing. */

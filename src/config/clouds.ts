@@ -17,6 +17,8 @@ export interface CloudPreset {
   regions?: Readonly<Record<string, Partial<HostPatterns>>>;
   /** CBR takes `enterprise_project_id` here. */
   enterpriseProjects: boolean;
+  /** Where IAM is regional: the region whose IAM host discovery asks for the account's projects. */
+  iamRegion?: string;
   /** Why the hosts are what they are, for the docs. */
   note: string;
 }
@@ -50,6 +52,7 @@ export const CLOUD_PRESETS = {
       'eu-ch2': { cbr: 'https://cbr.eu-ch2.sc.otc.t-systems.com', iam: 'https://iam-pub.eu-ch2.sc.otc.t-systems.com' },
     },
     enterpriseProjects: false,
+    iamRegion: 'eu-de',
     note: 'no HSS ransomware vault list: `sources` defaults to `[cbr]`; the Swiss region `eu-ch2` is under `sc.otc.t-systems.com`',
   },
   cloudru: {
@@ -60,6 +63,7 @@ export const CLOUD_PRESETS = {
       iam: 'https://iam.{region}.hc.sbercloud.ru',
     },
     enterpriseProjects: false,
+    iamRegion: 'ru-moscow-1',
     note: 'regional IAM',
   },
   flexibleengine: {
@@ -70,6 +74,7 @@ export const CLOUD_PRESETS = {
       iam: 'https://iam.{region}.prod-cloud-ocb.orange-business.com',
     },
     enterpriseProjects: true,
+    iamRegion: 'eu-west-0',
     note: 'regional IAM',
   },
 } as const satisfies Record<string, CloudPreset>;
@@ -106,6 +111,16 @@ export function defaultEndpoints(cloud: CloudSpec, region: string): Endpoints {
     if (pattern) endpoints[source] = fill(pattern, region, domain);
   }
   return endpoints;
+}
+
+/**
+ * The IAM host that lists an account's projects (discovery): the cloud's global IAM, or where IAM is regional, that
+ * of the cloud's main region (the auth URL its SDKs and terraform default to); a stack's own; `override` wins.
+ */
+export function discoveryIamEndpoint(cloud: CloudSpec, override: string | undefined): string {
+  if (override !== undefined) return override;
+  const region = 'domain' in cloud ? '' : ((CLOUD_PRESETS[cloud.preset] as CloudPreset).iamRegion ?? '');
+  return defaultEndpoints(cloud, region).iam;
 }
 
 export function cloudName(cloud: CloudSpec): string {

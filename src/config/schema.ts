@@ -5,6 +5,9 @@ import { authSchema } from './auth.js';
 import { parseByteSize } from './byte-size.js';
 import { CLOUD_NAMES, DEFAULT_CLOUD, type CloudName, type CloudSpec } from './clouds.js';
 import { parseDuration } from './duration.js';
+import { resolveDiscovery } from './discover.js';
+import { labelsSchema } from './labels.js';
+import { shardSchema } from './shard.js';
 import { SOURCES, type Source } from './sources.js';
 import { resolveTargets } from './targets.js';
 
@@ -42,9 +45,8 @@ const cloud = z.union(
   { error: () => `not one of ${CLOUD_NAMES.join(', ')}, nor { domain, iam } for Huawei Cloud Stack` },
 );
 
-const target = z.strictObject({
-  project_id: z.string().min(1).max(256),
-  region: z.string().regex(/^[a-z0-9-]+$/, { message: 'not a region name such as ap-southeast-1' }),
+/** What a target and a discover entry both say about the projects they cover. */
+const targetKeys = {
   /** Default: every source the cloud publishes. */
   sources: z
     .array(z.enum(SOURCES))
@@ -58,6 +60,26 @@ const target = z.strictObject({
   /** Sent to CBR as enterprise_project_id (an id or all_granted_eps); HSS takes none. */
   enterprise_project_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'not an enterprise project id (a UUID, 0, or all_granted_eps)' }).optional(),
   auth: authSchema.optional(),
+  /** Added to every series of the target(s). */
+  labels: labelsSchema.default({}),
+};
+
+const target = z.strictObject({
+  project_id: z.string().min(1).max(256),
+  region: z.string().regex(/^[a-z0-9-]+$/, { message: 'not a region name such as ap-southeast-1' }),
+  ...targetKeys,
+});
+
+/** A region name or a glob of them (`*`, `?`). */
+const regionGlob = z.string().regex(/^[a-z0-9*?-]+$/, { message: 'not a region name or glob such as ap-* or eu-west-101' });
+
+/** One account whose projects are found through IAM rather than listed. */
+const discoverEntry = z.strictObject({
+  ...targetKeys,
+  /** Default: every region. */
+  regions: z.array(regionGlob).min(1).optional(),
+  exclude_regions: z.array(regionGlob).default([]),
+  interval: positiveDuration.default(3_600_000),
 });
 
 const refresh = z.strictObject({
@@ -110,11 +132,21 @@ export const configSchema = z
     cloud: cloud.default({ preset: DEFAULT_CLOUD }),
     auth: authSchema.optional(),
     tls: z.strictObject({ ca_file: z.string().min(1).optional() }).default({}),
-    targets: z.array(target).min(1, { message: 'needs at least one target' }),
+    targets: z.array(target).default([]),
+    /** Accounts whose projects IAM lists. */
+    discover: z.array(discoverEntry).default([]),
+    /** This replica's part of the targets (--shard overrides it). */
+    shard: shardSchema.optional(),
     export: exported.default(() => exported.parse({})),
   })
-  .transform((raw, ctx) => ({ ...raw, targets: resolveTargets(raw.targets, raw.cloud, ctx) }));
+  .transform((raw, ctx) => {
+    if (raw.targets.length === 0 && raw.discover.length === 0) {
+      ctx.addIssue({ code: 'custom', path: ['targets'], message: 'needs at least one target, or a discover: entry' });
+    }
+    return { ...raw, targets: resolveTargets(raw.targets, raw.cloud, ctx), discover: resolveDiscovery(raw.discover, raw.cloud, ctx) };
+  });
 
 export type RawTarget = z.output<typeof target>;
+export type RawDiscoverEntry = z.output<typeof discoverEntry>;
 export type Config = z.output<typeof configSchema>;
 export type TargetConfig = Config['targets'][number];

@@ -1,4 +1,4 @@
-import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import type { Logger } from 'pino';
 import { createCredentials } from '../cloud/credentials.js';
 import { HostLimiter } from '../cloud/host-limiter.js';
@@ -13,7 +13,7 @@ import { RefreshScheduler } from '../collect/scheduler.js';
 import type { PairStatus } from '../collect/snapshot.js';
 import { newCounters, VaultCollector, type CollectorCounters } from '../collect/vault-collector.js';
 import { PairRenderer, type PublishedUnit } from '../metrics/pair-renderer.js';
-import { trustedCas } from './ca-file.js';
+import { createDispatcher } from './dispatcher.js';
 import { vaultFamilies } from '../metrics/source-families.js';
 
 /** The refusal record of each set of credentials, by refusalKey, as plain data with the fingerprint it judged. */
@@ -62,11 +62,6 @@ export interface Engine {
   close(): Promise<void>;
 }
 
-function createDispatcher(config: Config): Dispatcher {
-  const ca = trustedCas(config);
-  // Honours HTTPS_PROXY / HTTP_PROXY / NO_PROXY; TLS verification is never turned off.
-  return new EnvHttpProxyAgent({ connect: { ca }, requestTls: { ca }, keepAliveTimeout: 30_000, connections: 64 });
-}
 
 /** One record per refusalKey: targets that use one key share its refusals; an unchanged key keeps its hold. */
 function recordsFor(init: EngineInit): Map<string, { fingerprint: string; record: RefusalRecord }> {
@@ -102,7 +97,7 @@ function listablePairsOf(init: EngineInit, dispatcher: Dispatcher, log: Logger, 
   const records = recordsFor(init);
   const credentials = new Map<TargetConfig, Credentials>();
   config.targets.forEach((target, i) => {
-    const labels = { source: 'iam', project_id: target.project_id, region: target.region };
+    const labels = { source: 'iam', project_id: target.project_id, region: target.region, ...target.labels };
     const auth = auths[i] as AuthConfig;
     const { record } = records.get(refusalKey(auth)) as { record: RefusalRecord };
     try {
@@ -124,7 +119,7 @@ function listablePairsOf(init: EngineInit, dispatcher: Dispatcher, log: Logger, 
     limiter: new HostLimiter(config.refresh.concurrency),
     log,
     credentialsFor: (target) => credentials.get(target) as Credentials,
-    countAttempt: (pair, code) => events.request({ source: pair.source, project_id: pair.projectId, region: pair.region }, code),
+    countAttempt: (pair, code) => events.request({ source: pair.source, project_id: pair.projectId, region: pair.region, ...Object.fromEntries(pair.labels) }, code),
     backoff: init.backoff,
   });
   return { pairs, records };

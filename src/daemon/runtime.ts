@@ -5,7 +5,7 @@ import type { AuthConfig } from '../config/auth.js';
 import type { Config } from '../config/schema.js';
 import { longestGapMs } from '../collect/schedule-gap.js';
 import { pairsOf } from '../collect/pairs.js';
-import { carriedStatus, initialStatus, type Pair, type PairStatus } from '../collect/snapshot.js';
+import { carriedStatus, initialStatus, sameLabels, type Pair, type PairStatus } from '../collect/snapshot.js';
 import type { CollectorCounters } from '../collect/vault-collector.js';
 import type { ExporterMetrics } from '../metrics/exporter-metrics.js';
 import type { PublishedUnit, RenderedSnapshot } from '../metrics/pair-renderer.js';
@@ -89,16 +89,28 @@ export function checkRuntime(config: Config, auths: readonly AuthConfig[]): void
   });
 }
 
+/** `status` as a pair that lists again at once, keeping its counters. */
+function restarted(status: PairStatus): PairStatus {
+  const { invalidFields, invalidRecords, listingInconsistencies } = status;
+  return { ...initialStatus(status.pair), invalidFields, invalidRecords, listingInconsistencies };
+}
+
 /**
- * The status a pair takes over. Snapshots keep tags and resources only as far as `export:` asked, so under
- * another layout of its source's families the pair starts over and lists again at once, keeping its counters;
- * the pairs of sources whose families did not change carry on.
+ * What a pair of the new config shows at first, and what its engine starts from. A pair of the same listing
+ * carries on as it was. Under another layout of its source's families (snapshots keep tags and resources only as
+ * far as `export:` asked) it starts over and lists again at once, keeping its counters. With other labels (a
+ * target's or discover entry's `labels:`) it lists again at once too, but shows its series and figures under the
+ * old labels until the new ones are rendered: a relabelled pair never has a moment without series.
  */
-function takenOver(before: PairStatus | undefined, pair: Pair, handover: Handover | undefined, families: VaultFamilies): PairStatus {
+function takenOver(before: PairStatus | undefined, pair: Pair, handover: Handover | undefined, families: VaultFamilies): { shown: PairStatus; started: PairStatus } {
   const carried = carriedStatus(before, pair);
-  if (!handover || !carried.snapshot || handover.layout[pair.source] === families.layout[pair.source]) return carried;
-  const { invalidFields, invalidRecords, listingInconsistencies } = carried;
-  return { ...initialStatus(pair), invalidFields, invalidRecords, listingInconsistencies };
+  if (!handover || !carried.snapshot) return { shown: carried, started: carried };
+  if (handover.layout[pair.source] !== families.layout[pair.source]) {
+    const fresh = restarted(carried);
+    return { shown: fresh, started: fresh };
+  }
+  if (before && !sameLabels(before.pair.labels, pair.labels)) return { shown: before, started: restarted(carried) };
+  return { shown: carried, started: carried };
 }
 
 /** A failure status for a pair whose refresh the worker took down with it; its snapshot and series stay. */
@@ -116,9 +128,10 @@ export function prepareRuntime(config: Config, auths: readonly AuthConfig[], dep
     async assemble(handover) {
       const carried = new Map((handover?.statuses ?? []).map((status) => [status.pair.key, status]));
       // What each pair of this config shows at first: what it showed before, where it is the same listing.
-      const statuses = pairsOf(config).map((pair) => takenOver(carried.get(pair.key), pair, handover, families));
-      // The exposition starts from them, with their renderings; the engine starts from them too.
-      const exposition = new VaultExposition(statuses, deps.log, families, handover?.rendered);
+      const taken = pairsOf(config).map((pair) => takenOver(carried.get(pair.key), pair, handover, families));
+      // The exposition starts from what the pairs show, with their renderings; the engine from where they start.
+      const exposition = new VaultExposition(taken.map(({ shown }) => shown), deps.log, families, handover?.rendered);
+      const started = taken.map(({ started: status }) => status);
       let holds: HoldStates = handover?.holds ?? {};
       const counted: CollectorCounters = { refreshes: 0, skippedRefreshes: 0 };
       let refreshing = false;
@@ -183,8 +196,7 @@ export function prepareRuntime(config: Config, auths: readonly AuthConfig[], dep
       };
 
       // A pair that never refreshed, or a refresh the reload cut short: refresh at once, else at the next tick.
-      const shown = exposition.publication().statuses;
-      engine = spawn(initOf(shown, handover === undefined || handover.refreshAtOnce || !shown.every((status) => status.attempted)));
+      engine = spawn(initOf(started, handover === undefined || handover.refreshAtOnce || !started.every((status) => status.attempted)));
       await engine;
       return {
         exposition,

@@ -1,8 +1,10 @@
 import { collectDefaultMetrics, Counter, Gauge, Registry } from 'prom-client';
 import type { CollectorCounters } from '../collect/vault-collector.js';
+import { LabelledCounter, registerFamily } from './labelled-family.js';
+import { EMPTY_TARGET_REPORT, registerTargetMetrics, type TargetReport } from './target-metrics.js';
 
-const PAIR_LABELS = ['source', 'project_id', 'region'] as const;
-type PairLabels = Record<(typeof PAIR_LABELS)[number], string>;
+/** A request's labels: source (`cbr`, `hss`, `iam`), the pair's project_id and region or the discover entry's index, then `labels:`. */
+type RequestLabels = Readonly<{ source: string } & Record<string, string>>;
 
 /**
  * prom-client 15 exposes these as gauges whose names end in _total, which `promtool check metrics`
@@ -18,7 +20,7 @@ export type WebRefusalReason = (typeof WEB_REFUSAL_REASONS)[number];
 export interface ExporterMetrics {
   registry: Registry;
   /** Counts one HTTP attempt: source is `cbr`, `hss`, or `iam` for token requests. */
-  countRequest(labels: PairLabels, code: string): void;
+  countRequest(labels: RequestLabels, code: string): void;
   /** Records a config (re)load outcome. */
   configLoaded(ok: boolean): void;
   /** Counts a refresh worker that died or hung and was replaced. */
@@ -29,6 +31,8 @@ export interface ExporterMetrics {
   webConfigLoaded(ok: boolean): void;
   /** Switches the refresh settings and counters that are reported (after a reload). */
   watch(counters: CollectorCounters, refreshIntervalMs: number, maxStalenessMs: number): void;
+  /** Reports the target list, the shard and the discoveries from `report` (call again after each change of them). */
+  watchTargets(report: () => TargetReport): void;
   /** Grows whenever a reported fact changes (a request, a pair's status, a reload), so renderings can be reused until then. */
   version(): number;
 }
@@ -44,13 +48,13 @@ export function createExporterMetrics(version: string): ExporterMetrics {
   let stalenessSeconds = 0;
   let changes = 0;
   let webReloadOk: Gauge | undefined;
+  let targetReport: () => TargetReport = () => EMPTY_TARGET_REPORT;
 
-  const requests = new Counter({
-    name: 'huaweicloud_vault_exporter_api_requests_total',
-    help: 'HTTP attempts to Huawei Cloud APIs by outcome: the HTTP status, or error, timeout, invalid_body.',
-    labelNames: [...PAIR_LABELS, 'code'],
-    registers: [registry],
-  });
+  // Any labels: a target's `labels:` go on its requests too.
+  const requests = new LabelledCounter();
+  registerFamily(registry, 'huaweicloud_vault_exporter_api_requests_total', 'HTTP attempts to Huawei Cloud APIs by outcome: the HTTP status, or error, timeout, invalid_body.', 'counter', () =>
+    requests.samples(),
+  );
   // The daemon keeps one set of counters across reloads, so these never go down.
   const refreshCounter = (name: string, help: string, read: (c: CollectorCounters) => number) =>
     new Counter({
@@ -99,6 +103,8 @@ export function createExporterMetrics(version: string): ExporterMetrics {
   });
   for (const reason of WEB_REFUSAL_REASONS) refused.inc({ reason }, 0);
 
+  registerTargetMetrics(registry, () => targetReport());
+
   collectDefaultMetrics({ register: registry });
   for (const name of REJECTED_DEFAULTS) registry.removeSingleMetric(name);
 
@@ -135,6 +141,10 @@ export function createExporterMetrics(version: string): ExporterMetrics {
       counters = next;
       intervalSeconds = refreshIntervalMs / 1000;
       stalenessSeconds = maxStalenessMs / 1000;
+    },
+    watchTargets(report) {
+      changes++;
+      targetReport = report;
     },
     version: () => changes,
   };

@@ -28,9 +28,28 @@ const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff]);
 /** Output chunks this large keep the callbacks on the event loop few (zlib's default is 16 KiB). */
 const DEFLATE_CHUNK = 1 << 18;
 
-/** A small text compressed at once (family headers). */
+/**
+ * `parts` in a buffer of their own, for bytes kept until the next publication. Not a view into a larger buffer:
+ * zlib's output is one into its output chunk, and a small Buffer.from / Buffer.concat is one into Node's shared
+ * 8 KiB pool, and a kept view keeps all of it. Thousands of small pairs kept that way held 1.1 GB of RSS for
+ * 40,000 vaults.
+ */
+function own(...parts: Buffer[]): Buffer {
+  if (parts.length === 1 && parts[0]!.byteLength === parts[0]!.buffer.byteLength) return parts[0]!;
+  const out = Buffer.allocUnsafeSlow(parts.reduce((n, part) => n + part.length, 0));
+  let at = 0;
+  for (const part of parts) at += part.copy(out, at);
+  return out;
+}
+
+/**
+ * A small text compressed at once (family headers, the families of a small snapshot). zlib allocates its output
+ * chunk before it knows the result: its default 16 KiB for a text of a few KB, thousands of times a refresh, kept
+ * the process at 1.1 GB where a chunk of a quarter of the text (exceeded: another is added) keeps it near 600 MB.
+ */
 export function deflateSegmentSync(text: Buffer, level: number): DeflatedSegment {
-  return { deflated: deflateRawSync(text, { level, finishFlush: constants.Z_SYNC_FLUSH }), crc: crc32(text), length: text.length };
+  const chunkSize = Math.max(constants.Z_MIN_CHUNK, Math.min(16 * 1024, Math.ceil(text.length / 4)));
+  return { deflated: own(deflateRawSync(text, { level, chunkSize, finishFlush: constants.Z_SYNC_FLUSH })), crc: crc32(text), length: text.length };
 }
 
 /** Largest payload of one stored deflate block. */
@@ -49,7 +68,7 @@ export function storedSegment(text: Buffer): DeflatedSegment {
     header.writeUInt16LE(~chunk.length & 0xffff, 3);
     parts.push(header, chunk);
   }
-  return { deflated: Buffer.concat(parts), crc: crc32(text), length: text.length };
+  return { deflated: own(...parts), crc: crc32(text), length: text.length };
 }
 
 /** Compresses text written to it chunk by chunk on zlib's thread pool; the caller drops each chunk after write(). */
@@ -78,7 +97,7 @@ export class SegmentWriter {
   async finish(): Promise<DeflatedSegment> {
     this.stream.end();
     await this.done;
-    return { deflated: this.output.length === 1 ? (this.output[0] as Buffer) : Buffer.concat(this.output), crc: this.crc, length: this.length };
+    return { deflated: own(...this.output), crc: this.crc, length: this.length };
   }
 }
 

@@ -1,7 +1,7 @@
 import type { VaultSnapshot } from '../collect/snapshot.js';
 import { escapeLabelValue, formatLabelPairs, formatValue } from './exposition.js';
 import type { VaultFamily } from './family.js';
-import { SegmentWriter, type DeflatedSegment } from './gzip-parts.js';
+import { deflateSegmentSync, SegmentWriter, type DeflatedSegment } from './gzip-parts.js';
 import { familiesOf, type SourceFamilies } from './source-families.js';
 
 /** Text is handed to zlib in strings of about this size, and then dropped: only compressed text is kept. */
@@ -25,15 +25,18 @@ async function renderVaults<T extends { id: string; name: string }>(
   families: readonly VaultFamily<T>[],
   vaults: readonly T[],
   identity: string,
+  extra: string,
   level: number,
 ): Promise<RenderedFamilies> {
   // The identity labels are escaped once per vault and shared by all of its series.
-  const prefixes = vaults.map((v) => `{${identity},vault_id="${escapeLabelValue(v.id)}",vault_name="${escapeLabelValue(v.name)}"`);
+  const prefixes = vaults.map((v) => `{${identity},vault_id="${escapeLabelValue(v.id)}",vault_name="${escapeLabelValue(v.name)}"${extra}`);
   const segments: DeflatedSegment[] = [];
   let series = 0;
   let sliceStart = performance.now();
   for (const family of families) {
-    const writer = new SegmentWriter(level);
+    // Made only once a family outgrows one chunk: most families of a small project (tens of vaults) are a few KB,
+    // compressed at once, for a zlib stream and its 256 KiB buffers per family cost far more than their text.
+    let writer: SegmentWriter | undefined;
     let pending = '';
     for (let i = 0; i < vaults.length; i++) {
       if (i % VAULTS_PER_CLOCK_READ === 0 && performance.now() - sliceStart > SLICE_MS) {
@@ -46,9 +49,14 @@ async function renderVaults<T extends { id: string; name: string }>(
         series++;
       }
       if (pending.length >= CHUNK_CHARS) {
+        writer ??= new SegmentWriter(level);
         await writer.write(Buffer.from(pending, 'utf8'));
         pending = '';
       }
+    }
+    if (!writer) {
+      segments.push(deflateSegmentSync(Buffer.from(pending, 'utf8'), level));
+      continue;
     }
     if (pending) await writer.write(Buffer.from(pending, 'utf8'));
     segments.push(await writer.finish());
@@ -58,6 +66,9 @@ async function renderVaults<T extends { id: string; name: string }>(
 
 /** Renders and compresses a snapshot's series once, at publication, family by family of its source; scrapes then only copy bytes. */
 export function renderSnapshot(snapshot: VaultSnapshot, families: SourceFamilies, level: number): Promise<RenderedFamilies> {
-  const identity = `project_id="${escapeLabelValue(snapshot.pair.projectId)}",region="${escapeLabelValue(snapshot.pair.region)}"`;
-  return renderVaults(familiesOf(families, snapshot.source), snapshot.vaults, identity, level);
+  const { pair } = snapshot;
+  const identity = `project_id="${escapeLabelValue(pair.projectId)}",region="${escapeLabelValue(pair.region)}"`;
+  // The target's own labels follow the vault's identity, before each family's labels.
+  const extra = pair.labels.length ? `,${formatLabelPairs(pair.labels)}` : '';
+  return renderVaults(familiesOf(families, snapshot.source), snapshot.vaults, identity, extra, level);
 }

@@ -14,6 +14,8 @@ export interface AppOptions {
   /** The current collector's view, re-read per request (reload swaps it). */
   statuses(): readonly PairStatus[];
   ready(): boolean;
+  /** Not ready because the discover entries' first discoveries have not all finished (a 503 says so). */
+  discovering?(): boolean;
   /**
    * Re-reads the config; resolves to an error line when the new config was rejected. Given only with
    * --web.enable-lifecycle: without it /-/reload answers 403, as Prometheus does.
@@ -48,6 +50,10 @@ export function createApp(options: AppOptions): express.Express {
   app.all('/-/ready', read, (_req, res) => {
     if (options.ready()) {
       res.type('text/plain').send('Ready.\n');
+      return;
+    }
+    if (options.discovering?.()) {
+      res.status(503).type('text/plain').send('Not ready: the first discovery of the discover: entries has not finished.\n');
       return;
     }
     const waiting = options.statuses().filter((s) => !s.attempted).length;

@@ -59,7 +59,8 @@ export interface SimAuthCounters {
 }
 
 export interface SimAuth {
-  check(req: ReceivedRequest, projectId: string): AuthVerdict;
+  /** `projectId` undefined: a call about the account (IAM's project lists), which any valid token may make. */
+  check(req: ReceivedRequest, projectId: string | undefined): AuthVerdict;
   /** Answers `POST /v3/auth/tokens` with the parsed JSON body. */
   issueToken(body: unknown): IamReply;
   /** Makes every token issued so far expired, as if a day had passed. */
@@ -68,7 +69,8 @@ export interface SimAuth {
 }
 
 interface IssuedToken {
-  projectId: string;
+  /** Undefined: a token of the account (domain scope). */
+  projectId: string | undefined;
   expiresAt: number;
 }
 
@@ -76,7 +78,7 @@ interface Login {
   domain: string;
   user: string;
   password: string;
-  projectId: string;
+  projectId: string | undefined;
 }
 
 const IAM_PREFIX = 'Incorrect IAM authentication information: ';
@@ -90,18 +92,19 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-/** The password method scoped to a project id; undefined for anything else. */
+/** The password method scoped to a project id, or to the user's own domain by name; undefined for anything else. */
 function parseLogin(body: unknown): Login | undefined {
   const auth = (body as { auth?: Record<string, unknown> } | null)?.auth;
   const identity = auth?.identity as { methods?: unknown; password?: { user?: Record<string, unknown> } } | undefined;
   const user = identity?.password?.user;
-  const scope = auth?.scope as { project?: { id?: unknown } } | undefined;
+  const scope = auth?.scope as { project?: { id?: unknown }; domain?: { name?: unknown } } | undefined;
   if (!Array.isArray(identity?.methods) || !identity.methods.includes('password')) return undefined;
   const domain = text((user?.domain as { name?: unknown } | undefined)?.name);
   const name = text(user?.name);
   const password = text(user?.password);
   const projectId = text(scope?.project?.id);
-  if (!domain || !name || !password || !projectId) return undefined;
+  const domainScope = text(scope?.domain?.name);
+  if (!domain || !name || !password || (!projectId && domainScope !== domain)) return undefined;
   return { domain, user: name, password, projectId };
 }
 
@@ -128,12 +131,12 @@ export function createSimAuth(options: SimAuthOptions = {}): SimAuth {
     return { ok: false, status, error_code: errorCode, error_msg: errorMsg };
   }
 
-  function checkToken(token: string, projectId: string): AuthVerdict {
+  function checkToken(token: string, projectId: string | undefined): AuthVerdict {
     if (staticTokens.has(token)) return { ok: true };
     const known = issued.get(token);
     if (!known) return reject(401, 'APIG.0301', `${IAM_PREFIX}decrypt token fail`);
     if (now() >= known.expiresAt) return reject(401, 'APIG.0307', 'The token must be updated.');
-    if (known.projectId !== projectId) return reject(403, 'APIG.0302', 'The IAM user is not authorized to access the API.');
+    if (projectId !== undefined && known.projectId !== projectId) return reject(403, 'APIG.0302', 'The IAM user is not authorized to access the API.');
     return { ok: true };
   }
 
@@ -191,7 +194,7 @@ export function createSimAuth(options: SimAuthOptions = {}): SimAuth {
     const login = parseLogin(body);
     if (!login) {
       counters.tokenRequestsRejected++;
-      const message = 'The request body is invalid: expected the password method scoped to a project id.';
+      const message = 'The request body is invalid: expected the password method scoped to a project id or to the user\'s domain.';
       return { status: 400, headers: json, body: { error: { code: 400, message, title: 'Bad Request' } } };
     }
     const user = users.find((u) => u.domain === login.domain && u.user === login.user && u.password === login.password);
@@ -215,7 +218,7 @@ export function createSimAuth(options: SimAuthOptions = {}): SimAuth {
           expires_at: iso(issuedAt + tokenTtlMs),
           issued_at: iso(issuedAt),
           methods: ['password'],
-          project: { id: login.projectId, name: login.projectId },
+          ...(login.projectId === undefined ? { domain: { name: login.domain } } : { project: { id: login.projectId, name: login.projectId } }),
           user: { name: login.user, domain: { name: login.domain } },
         },
       },

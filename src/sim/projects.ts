@@ -20,12 +20,15 @@ export class ProjectStore {
   private readonly json = new WeakMap<object, string>();
 
   constructor(fleets: readonly ProjectFleet[]) {
-    for (const fleet of fleets) {
-      if (this.projects.has(fleet.projectId)) throw new Error(`simulated cloud: project ${fleet.projectId} is given twice`);
-      // Copies of the arrays: changes made here never reach the caller's fleet.
-      const records = Object.fromEntries(SOURCES.map((source) => [source, [...fleet[source]]])) as ProjectState['records'];
-      this.projects.set(fleet.projectId, { records, reportedTotal: {} });
-    }
+    for (const fleet of fleets) this.addFleet(fleet);
+  }
+
+  /** A project's vaults, at start or when the project is created later. */
+  addFleet(fleet: ProjectFleet): void {
+    if (this.projects.has(fleet.projectId)) throw new Error(`simulated cloud: project ${fleet.projectId} is given twice`);
+    // Copies of the arrays: changes made here never reach the caller's fleet.
+    const records = Object.fromEntries(SOURCES.map((source) => [source, [...fleet[source]]])) as ProjectState['records'];
+    this.projects.set(fleet.projectId, { records, reportedTotal: {} });
   }
 
   has(projectId: string): boolean {

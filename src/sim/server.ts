@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { ProjectListRoute } from './accounts.js';
 import type { AuthVerdict, IamReply, ReceivedRequest } from './auth.js';
 import { apiErrors, errorBody, NGINX_BAD_GATEWAY_HTML, type ApiError } from './errors.js';
 import { Faults, type FaultKind } from './faults.js';
@@ -28,6 +29,8 @@ export interface SimulatedCloudOptions {
   tokens?: string[];
   /** Answers POST /v3/auth/tokens; without it that route is 404. */
   iam?: (body: unknown) => IamReply;
+  /** Answers GET /v3/projects (`signed`) and GET /v3/auth/projects (`token`); without it those routes are 404. */
+  projects?: (req: ReceivedRequest, route: ProjectListRoute) => IamReply;
   /** How many request records `requests` keeps (default 10,000). */
   requestLogCapacity?: number;
   /** How far the simulated cloud's clock (its Date header, its rate-limit windows) is from ours. */
@@ -51,9 +54,14 @@ export interface SimulatedCloud {
   updateVault<S extends Source>(projectId: string, source: S, id: string, change: (record: VaultRecordOf[S]) => VaultRecordOf[S]): boolean;
   /** Makes `count` / `total_num` report `total` instead of the real number (undefined: the real one again). */
   setReportedTotal(projectId: string, source: Source, total: number | undefined): void;
+  /** The vaults of a project created while the cloud runs. */
+  addFleet(fleet: ProjectFleet): void;
 }
 
-type Route = { api: Source; projectId: string } | { api: 'iam'; projectId?: undefined } | { api: 'unknown'; projectId?: undefined };
+type Route =
+  | { api: Source; projectId: string }
+  | { api: 'iam'; projectId?: undefined; projects?: ProjectListRoute }
+  | { api: 'unknown'; projectId?: undefined };
 
 interface Reply {
   status: number;
@@ -67,9 +75,12 @@ interface Reply {
 const JSON_TYPE = 'application/json;charset=UTF-8';
 const LIST_PATHS = SOURCES.map((source) => [source, pathPattern(SIM_SOURCES[source].facts)] as const);
 const IAM_PATH = '/v3/auth/tokens';
+const PROJECT_LIST_PATHS: Readonly<Record<string, ProjectListRoute>> = { '/v3/projects': 'signed', '/v3/auth/projects': 'token' };
 
 function route(path: string): Route {
   if (path === IAM_PATH) return { api: 'iam' };
+  const projects = PROJECT_LIST_PATHS[path];
+  if (projects) return { api: 'iam', projects };
   for (const [api, pattern] of LIST_PATHS) {
     const match = pattern.exec(path);
     if (match?.[1] === undefined) continue;
@@ -205,6 +216,12 @@ export async function startSimulatedCloud(options: SimulatedCloudOptions): Promi
     return { status: answer.status, body: JSON.stringify(answer.body), headers: answer.headers };
   }
 
+  function projectsReply(req: ReceivedRequest, projects: ProjectListRoute): Reply {
+    if (!options.projects) return errorReply(apiErrors.unknownApi('GET', req.path));
+    const answer = options.projects(req, projects);
+    return { status: answer.status, body: JSON.stringify(answer.body), headers: answer.headers };
+  }
+
   function apiReply(req: ReceivedRequest, source: Source, projectId: string, query: URLSearchParams): Reply {
     const auth = authenticate(req, projectId);
     if (!auth.ok) return errorReply(auth);
@@ -225,10 +242,10 @@ export async function startSimulatedCloud(options: SimulatedCloudOptions): Promi
     let reply: Reply | 'reset';
     if (found.api === 'unknown') {
       reply = errorReply(apiErrors.unknownApi(method, path));
-    } else if (method !== (found.api === 'iam' ? 'POST' : 'GET')) {
+    } else if (method !== (found.api === 'iam' && !found.projects ? 'POST' : 'GET')) {
       reply = errorReply(apiErrors.methodNotAllowed(method, path));
     } else if (found.api === 'iam') {
-      reply = iamReply(body);
+      reply = found.projects ? projectsReply({ method, path: target, headers: req.headers, body }, found.projects) : iamReply(body);
     } else {
       fault = faults.next(found.api);
       delayMs += faults.extraDelayMs(found.api);
@@ -284,5 +301,6 @@ export async function startSimulatedCloud(options: SimulatedCloudOptions): Promi
     deleteVaults: (projectId, source, ids) => store.delete(projectId, source, ids),
     updateVault: (projectId, source, id, change) => store.update(projectId, source, id, change),
     setReportedTotal: (projectId, source, total) => store.setReportedTotal(projectId, source, total),
+    addFleet: (fleet) => store.addFleet(fleet),
   };
 }

@@ -36,7 +36,9 @@ const ctxWith = (overrides: Parameters<typeof apiContext>[0] = {}) => apiContext
 
 describe('APIG throttling', () => {
   it('waits into the next window named by a 429 without Retry-After, pausing the host, and lists everything', async () => {
-    cloud.faults.set({ rateLimit: { limit: 2, window: 'second' }, only: 'hss' });
+    // One per second: the first page and the two that follow it at once cannot all pass, even when a busy machine
+    // lets a second boundary fall between them (with two per second that boundary made the test pass unthrottled).
+    cloud.faults.set({ rateLimit: { limit: 1, window: 'second' }, only: 'hss' });
     const ctx = ctxWith({ deadlineAt: Date.now() + 30_000 });
     const listing = await listHssVaults(cloud.url, PROJECT, ctx);
     expect(listing.vaults).toHaveLength(450);

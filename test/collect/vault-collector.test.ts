@@ -5,7 +5,7 @@ import { initialStatus, type Pair } from '../../src/collect/snapshot.js';
 import { newCounters, VaultCollector } from '../../src/collect/vault-collector.js';
 import { silentLog } from '../helpers/exposition.js';
 
-const pairOf = (project: string): Pair => ({ key: `cbr/${project}/r`, source: 'cbr', projectId: project, region: 'r', endpoint: 'https://cbr.example' });
+const pairOf = (project: string): Pair => ({ key: `cbr/${project}/r`, source: 'cbr', projectId: project, region: 'r', endpoint: 'https://cbr.example', labels: [] });
 
 /** A source whose next listings are scripted: a number of vaults (with invalid counts), an error, or a wait for the signal. */
 function scripted(project: string, script: ({ vaults: number; invalidFields?: number } | Error | 'hang')[]): ListablePair {

@@ -61,7 +61,7 @@ describe('config file', () => {
     ['a cron expression with 4 fields', { refresh: { schedule: '* * * *' }, auth: { token: 't' }, targets: [target] }, 'x: refresh.schedule: not a valid cron expression'],
     ['a bad duration', { refresh: { timeout: '2 minutes' }, auth: { token: 't' }, targets: [target] }, 'x: refresh.timeout: not a Prometheus duration'],
     ['no targets', { auth: { token: 't' }, targets: [] }, 'x: targets: needs at least one target'],
-    ['missing targets', { auth: { token: 't' } }, 'x: targets: Invalid input: expected array, received undefined'],
+    ['neither targets nor discover', { auth: { token: 't' } }, 'x: targets: needs at least one target, or a discover: entry'],
     ['an unknown source', { auth: { token: 't' }, targets: [{ ...target, sources: ['evs'] }] }, 'x: targets[0].sources[0]: Invalid option: expected one of "cbr"|"hss"'],
     ['a source listed twice', { auth: { token: 't' }, targets: [{ ...target, sources: ['cbr', 'cbr'] }] }, 'x: targets[0].sources: lists a source twice'],
     ['an endpoint that is not a URL', { auth: { token: 't' }, targets: [{ ...target, endpoints: { cbr: 'cbr.example' } }] }, 'x: targets[0].endpoints.cbr: not an http(s) URL'],

@@ -45,7 +45,7 @@ async function started(how: 'die' | 'hang') {
   const metrics = createExporterMetrics('test');
   const d = new Daemon(
     { version: 'test', telemetryPath: '/metrics', listen: { host: '127.0.0.1', port: 0 }, log: silentLog, metrics, worker: { script: SCRIPT, hungGraceMs: 500 } },
-    { config, auths: [config.auth as AuthConfig] },
+    { config, auths: [config.auth as AuthConfig], discoveryAuths: [] },
   );
   daemon = d;
   await d.start();

@@ -10,7 +10,7 @@ import { createExporterMetrics } from '../../src/metrics/exporter-metrics.js';
 import { generateFleet } from '../../src/sim/fleet.js';
 import { startSimulatedCloud, type SimulatedCloud } from '../../src/sim/server.js';
 import { inconsistencies, pairViews } from '../helpers/consistency.js';
-import { silentLog } from '../helpers/exposition.js';
+import { samplesOf, silentLog } from '../helpers/exposition.js';
 
 const TOKEN = 'reload-token-1a2b3c4d';
 const PROJECT = 'reload0000000000000000000000000a';
@@ -23,19 +23,19 @@ afterEach(async () => {
   daemon = cloud = undefined;
 });
 
-async function started(options: { malformed?: boolean; exported?: () => ExportConfig } = {}): Promise<{ daemon: Daemon; runtime: () => Runtime }> {
+async function started(options: { malformed?: boolean; exported?: () => ExportConfig; labels?: () => Record<string, string> } = {}): Promise<{ daemon: Daemon; runtime: () => Runtime }> {
   cloud = await startSimulatedCloud({ fleets: [generateFleet({ projectId: PROJECT, cbrVaults: 1200, hssVaults: 300, malformed: options.malformed })], tokens: [TOKEN] });
   const load = () => {
     const config = validateConfig(
       {
         refresh: { schedule: '0 0 1 1 *' },
         auth: { token: TOKEN },
-        targets: [{ project_id: PROJECT, region: 'ap-southeast-1', endpoints: { cbr: cloud!.url, hss: cloud!.url } }],
+        targets: [{ project_id: PROJECT, region: 'ap-southeast-1', endpoints: { cbr: cloud!.url, hss: cloud!.url }, labels: options.labels?.() ?? {} }],
         export: options.exported?.(),
       },
       'test config',
     );
-    return { config, auths: [config.auth as AuthConfig] };
+    return { config, auths: [config.auth as AuthConfig], discoveryAuths: [] };
   };
   const d = new Daemon(
     { version: 'test', telemetryPath: '/metrics', listen: { host: '127.0.0.1', port: 0 }, log: silentLog, metrics: createExporterMetrics('test'), loadConfig: load },
@@ -71,6 +71,38 @@ describe('Daemon reload', () => {
       expect([...runtime().exposition.rendered().values()]).toEqual(rendered);
     }
     expect(cloud!.requests.total).toBe(requests);
+  });
+
+  it('lists a pair again when a reload changes its labels: every body shows it whole, with one set of labels', async () => {
+    let account = 'one';
+    const { daemon: d } = await started({ labels: () => ({ account }) });
+    while (!d.isReady()) await sleep(20);
+    const requests = cloud!.requests.total;
+    const accounts = (text: string, family: string) => new Set(samplesOf(text, family).map((line) => /account="([^"]*)"/.exec(line)?.[1]));
+    const check = (text: string) => {
+      expect(inconsistencies(text)).toEqual([]);
+      for (const source of ['cbr', 'hss']) expect(pairViews(text).get(`${source}/${PROJECT}/ap-southeast-1`)?.figures.get('source_up')).toBe(1);
+      const shown = accounts(text, 'huaweicloud_cbr_vault_size_bytes');
+      expect(shown.size).toBe(1);
+      expect(pairViews(text).get(`cbr/${PROJECT}/ap-southeast-1`)?.families.get('size_bytes')?.size).toBe(1200);
+      // The pair's figures carry the labels its vault series carry, in the same body.
+      expect(accounts(text, 'huaweicloud_vault_exporter_vaults')).toEqual(shown);
+      return [...shown][0];
+    };
+    expect(check(await body(d.url!))).toBe('one');
+    account = 'two';
+    expect(await d.reload()).toBeUndefined();
+    // Under the old labels until the new listing is rendered, then under the new: never without series.
+    const seen: string[] = [];
+    while (seen.at(-1) !== 'two') {
+      seen.push(check(await body(d.url!))!);
+      if (seen.at(-1) !== 'two') await sleep(10);
+    }
+    expect(new Set(seen).size).toBeLessThanOrEqual(2);
+    expect(seen.slice(seen.indexOf('two'))).toEqual(['two']);
+    // The series under new labels come from a new listing: the worker that had the vaults is gone with the old runtime.
+    expect(cloud!.requests.total).toBeGreaterThan(requests);
+    expect(d.isReady()).toBe(true);
   });
 
   it('lets go of the runtime a reload replaces (its worker ends; what it rendered lives on in the new one)', async () => {

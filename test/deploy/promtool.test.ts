@@ -59,6 +59,8 @@ describe.skipIf(skipWithout('promtool'))('promtool', () => {
       ['WillExpand missing vaults past 95 % below their own threshold', 'alerts.yml', /\n\s+or\n\s+huaweicloud:vault_used_ratio >= 0.95\n/, '\n'],
       ['ResourceUnprotected firing on an absent protect_status', 'alerts.yml', 'protect_status!~"available|"', 'protect_status!="available"'],
       ['ResourceUnprotected waiting less than a day', 'alerts.yml', /(huaweicloud_cbr_vault_resource_info\{protect_status!~"available\|"\}\)\n\s+for: )1d/, '$112h'],
+      ['Stale matching on every label but the pair\'s (blind to a target\'s own labels)', 'alerts.yml', '> on (job, instance) group_left', '> ignoring (source, project_id, region) group_left'],
+      ['DiscoveryFailing without its hour', 'alerts.yml', /(HuaweiCloudVaultExporterDiscoveryFailing\n\s+expr: [^\n]+\n\s+for: )1h/, '$15m'],
     ] as const)('%s', (_what, file, from, to) => {
       const result = testMutant(file, from, to);
       expect(result.status, explain(result)).not.toBe(0);

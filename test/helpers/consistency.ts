@@ -4,10 +4,12 @@
  */
 
 const LABEL = '((?:[^"\\\\]|\\\\.)*)';
+// A target's own labels follow vault_name (and region, in the figures); a family's own labels (resource_id) come after them.
 const VAULT_LINE = new RegExp(
-  `^huaweicloud_(cbr|hss)_vault_([a-z_]+)\\{project_id="${LABEL}",region="${LABEL}",vault_id="${LABEL}",vault_name="${LABEL}"(?:,resource_id="${LABEL}")?.*\\} (\\S+)$`,
+  `^huaweicloud_(cbr|hss)_vault_([a-z_]+)\\{project_id="${LABEL}",region="${LABEL}",vault_id="${LABEL}",vault_name="${LABEL}"(.*)\\} (\\S+)$`,
 );
-const FIGURE_LINE = /^huaweicloud_vault_exporter_([a-z_]+)\{source="(cbr|hss)",project_id="((?:[^"\\]|\\.)*)",region="((?:[^"\\]|\\.)*)"\} (\S+)$/;
+const RESOURCE_ID = /,resource_id="((?:[^"\\]|\\.)*)"/;
+const FIGURE_LINE = /^huaweicloud_vault_exporter_([a-z_]+)\{source="(cbr|hss)",project_id="((?:[^"\\]|\\.)*)",region="((?:[^"\\]|\\.)*)"(?:,[^}]*)?\} (\S+)$/;
 /** Families with one series per resource bound to a vault (export.resources), not one per vault. */
 const RESOURCE_FAMILY = /^resource_/;
 
@@ -42,9 +44,9 @@ export function pairViews(text: string): Map<string, PairView> {
     } else if (line.startsWith('huaweicloud_')) {
       const m = VAULT_LINE.exec(line);
       if (!m) continue;
-      const [, source, family, projectId, region, vaultId, , resourceId, value] = m as unknown as string[];
+      const [, source, family, projectId, region, vaultId, , rest, value] = m as unknown as string[];
       const pair = view(`${source}/${projectId}/${region}`);
-      if (RESOURCE_FAMILY.test(family!)) add(pair.resources, family!, `${vaultId}\0${resourceId}`);
+      if (RESOURCE_FAMILY.test(family!)) add(pair.resources, family!, `${vaultId}\0${RESOURCE_ID.exec(rest!)?.[1]}`);
       else add(pair.families, family!, vaultId!);
       if (family === 'resources') pair.resourceCounts.set(vaultId!, Number(value));
     }

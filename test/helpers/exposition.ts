@@ -19,8 +19,8 @@ export function statusOf(snapshot: VaultSnapshot): PairStatus {
   return { ...initialStatus(snapshot.pair), attempted: true, up: true, snapshot: summaryOf(snapshot), lastSuccess: snapshot.takenAt };
 }
 
-export function pairFor(source: 'cbr' | 'hss', projectId = '0605767b5780d5762fc5c0118072a564', region = 'ap-southeast-1') {
-  return { key: pairKey(source, projectId, region), source, projectId, region, endpoint: 'http://127.0.0.1:1' };
+export function pairFor(source: 'cbr' | 'hss', projectId = '0605767b5780d5762fc5c0118072a564', region = 'ap-southeast-1', labels: readonly (readonly [string, string])[] = []) {
+  return { key: pairKey(source, projectId, region), source, projectId, region, endpoint: 'http://127.0.0.1:1', labels };
 }
 
 let snapshotIds = 0;

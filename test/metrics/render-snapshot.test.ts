@@ -6,8 +6,9 @@ import { parseHssVault, type HssVault } from '../../src/cloud/hss-vault.js';
 import { initialStatus, type PairStatus, type VaultSnapshot } from '../../src/collect/snapshot.js';
 import type { VaultFamily } from '../../src/metrics/family.js';
 import { deflateSegmentSync, gzipWithTail, inflateBody, joinSegments, SegmentWriter } from '../../src/metrics/gzip-parts.js';
-import { PAIR_FIGURES } from '../../src/metrics/pair-figures.js';
-import { vaultFamilies, type VaultFamilies } from '../../src/metrics/source-families.js';
+import { PAIR_FIGURES, renderPairFigures } from '../../src/metrics/pair-figures.js';
+import { renderSnapshot } from '../../src/metrics/render-snapshot.js';
+import { SOURCE_FAMILIES, vaultFamilies, type VaultFamilies } from '../../src/metrics/source-families.js';
 import { generateFleet } from '../../src/sim/fleet.js';
 import { exposeStatuses, pairFor, snapshotOf, statusOf } from '../helpers/exposition.js';
 
@@ -27,7 +28,7 @@ function promClientText(snapshots: VaultSnapshot[], statuses: PairStatus[], fami
         for (const vault of snapshot.vaults as unknown as readonly T[]) {
           for (const sample of family.samples(vault)) {
             const labels: Record<string, string> = { project_id: snapshot.pair.projectId, region: snapshot.pair.region, vault_id: vault.id, vault_name: vault.name };
-            for (const [name, value] of sample.labels) labels[name] = value;
+            for (const [name, value] of [...snapshot.pair.labels, ...sample.labels]) labels[name] = value;
             series.push([labels, sample.value]);
           }
         }
@@ -41,11 +42,12 @@ function promClientText(snapshots: VaultSnapshot[], statuses: PairStatus[], fami
   add(families.cbr, 'cbr');
   add(families.hss, 'hss');
   for (const figure of PAIR_FIGURES) {
-    const options = { name: figure.name, help: figure.help, labelNames: ['source', 'project_id', 'region'], registers: [registry] };
+    const extra = [...new Set(statuses.flatMap((status) => status.pair.labels.map(([name]) => name)))];
+    const options = { name: figure.name, help: figure.help, labelNames: ['source', 'project_id', 'region', ...extra], registers: [registry] };
     const metric = figure.type === 'counter' ? new Counter(options) : new Gauge(options);
     for (const { pair, ...status } of statuses) {
       const value = figure.value({ pair, ...status });
-      const labels = { source: pair.source, project_id: pair.projectId, region: pair.region };
+      const labels = { source: pair.source, project_id: pair.projectId, region: pair.region, ...Object.fromEntries(pair.labels) };
       if (value === undefined) continue;
       if (metric instanceof Counter) metric.inc(labels, value);
       else metric.set(labels, value);
@@ -54,11 +56,14 @@ function promClientText(snapshots: VaultSnapshot[], statuses: PairStatus[], fami
   return registry.metrics();
 }
 
+/** A target's own labels, in output order (by name). */
+const LABELS = [['account', 'prod "eu"'], ['team', 'backup']] as const;
+
 describe('pre-rendered exposition', () => {
   it.each([
     ['without an export: block', {}],
     ['exporting tags (two keys on one label name) and resources', EVERYTHING],
-  ] as const)('is byte-identical to prom-client for the same series, escaping and odd values included, %s', async (_what, exported) => {
+  ] as const)("is byte-identical to prom-client for the same series, escaping, odd values and targets' own labels included, %s", async (_what, exported) => {
     const families = vaultFamilies({ tags: [], resources: false, ...exported });
     const parseCbr = (raw: unknown) => parseCbrVault(raw, { tags: [], resources: false, ...exported });
     const fleets = [
@@ -74,8 +79,8 @@ describe('pre-rendered exposition', () => {
     const snapshots: VaultSnapshot[] = [
       snapshotOf({ pair: pairFor('cbr', 'p-one'), source: 'cbr', vaults: cbr, takenAt: 0 }),
       snapshotOf({ pair: pairFor('hss', 'p-one'), source: 'hss', vaults: parsed<HssVault>(fleets[0]!.hss, parseHssVault), takenAt: 0 }),
-      snapshotOf({ pair: pairFor('cbr', 'p-"two"\\', 'eu-west-101'), source: 'cbr', vaults: parsed(fleets[1]!.cbr, parseCbr), takenAt: 0 }),
-      snapshotOf({ pair: pairFor('hss', 'p-"two"\\', 'eu-west-101'), source: 'hss', vaults: parsed<HssVault>(fleets[1]!.hss, parseHssVault), takenAt: 0 }),
+      snapshotOf({ pair: pairFor('cbr', 'p-"two"\\', 'eu-west-101', LABELS), source: 'cbr', vaults: parsed(fleets[1]!.cbr, parseCbr), takenAt: 0 }),
+      snapshotOf({ pair: pairFor('hss', 'p-"two"\\', 'eu-west-101', LABELS), source: 'hss', vaults: parsed<HssVault>(fleets[1]!.hss, parseHssVault), takenAt: 0 }),
     ];
     const statuses: PairStatus[] = snapshots.map(statusOf);
     // Pairs in every state the figures have: invalid counts, unreachable vaults, a failure, one never refreshed.
@@ -91,7 +96,25 @@ describe('pre-rendered exposition', () => {
       expect(ours).toContain('resource_name="res \\"q\\" \\\\ \\n"');
       expect(ours).toMatch(/huaweicloud_cbr_vault_resource_backups\{[^}]*\} 0\n/);
     }
+    expect(ours).toMatch(/^huaweicloud_cbr_vault_status\{project_id="p-\\"two\\"\\\\",region="eu-west-101",vault_id="[^"]+",vault_name="[^"]+",account="prod \\"eu\\"",team="backup",status="available"\} [01]$/m);
+    expect(ours).toContain('huaweicloud_vault_exporter_source_up{source="cbr",project_id="p-\\"two\\"\\\\",region="eu-west-101",account="prod \\"eu\\"",team="backup"} 0');
     expect(ours).toBe(await promClientText(snapshots, statuses, families));
+  });
+
+  it('keeps each rendered segment in a buffer of its own, never a view into a larger one', async () => {
+    // A view into zlib's output chunk or Node's 8 KiB pool would keep all of it: with thousands of small pairs,
+    // most of the RSS. Small families are compressed at once, large ones streamed: both kinds are looked at.
+    const fleet = generateFleet({ projectId: 'own', cbrVaults: 400, hssVaults: 12 });
+    const small = snapshotOf({ pair: pairFor('cbr', 'own'), source: 'cbr', vaults: parsed(fleet.cbr.slice(0, 16), parseCbrVault), takenAt: 0 });
+    const large = snapshotOf({ ...small, vaults: parsed(fleet.cbr, parseCbrVault) });
+    const segments = [
+      ...(await renderSnapshot(small, SOURCE_FAMILIES, 6)).families,
+      ...(await renderSnapshot(large, SOURCE_FAMILIES, 6)).families,
+      ...renderPairFigures(statusOf(small)).filter((segment) => segment !== undefined),
+    ];
+    expect(segments.length).toBeGreaterThan(15);
+    expect(segments.filter((segment) => segment.deflated.byteLength !== segment.deflated.buffer.byteLength)).toEqual([]);
+    expect(Math.max(...segments.map((segment) => segment.length))).toBeGreaterThan(1 << 16); // one was streamed
   });
 
   it('joins separately compressed segments and a live tail into one valid gzip member', async () => {

@@ -20,6 +20,7 @@ export const EXPORTER_METRICS = [
   'huaweicloud_vault_exporter_config_last_reload_successful',
   'huaweicloud_vault_exporter_web_config_last_reload_successful',
   'huaweicloud_vault_exporter_build_info',
+  'huaweicloud_vault_exporter_discovery_up',
 ] as const;
 
 export const CONTRACT_METRICS: readonly string[] = [...CBR_VAULT_METRICS, ...HSS_VAULT_METRICS, ...EXPORTER_METRICS];
@@ -37,6 +38,7 @@ export const ALERT_NAMES = [
   'HuaweiCloudVaultExporterStale',
   'HuaweiCloudVaultExporterThrottled',
   'HuaweiCloudVaultExporterConfigReloadFailed',
+  'HuaweiCloudVaultExporterDiscoveryFailing',
   'HuaweiCloudVaultExporterDown',
 ] as const;
 
