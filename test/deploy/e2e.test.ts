@@ -1,7 +1,6 @@
 // The proof: the daemon in --demo mode, scraped by a real Prometheus running the shipped rules
 // (every `for:` shortened), and everything read back through Prometheus's HTTP API.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +11,7 @@ import { Daemon, freePort, get, sleep, waitFor } from './helpers/process.js';
 import { PrometheusApi, type ActiveAlert } from './helpers/prometheus-api.js';
 import { ruleGroups, type RuleGroup } from './helpers/rules.js';
 import { skipWithout } from './helpers/tools.js';
+import { makeTempDir } from '../helpers/temp-dirs.js';
 import { demoFleets } from '../../src/demo.js';
 
 const SHORT_FOR = '5s';
@@ -46,12 +46,11 @@ describe.skipIf(skipWithout('promtool'))('end to end: --demo exporter scraped by
   let exporter: Daemon | undefined;
   let prometheus: Daemon | undefined;
   let api: PrometheusApi;
-  let scratch: string;
   let alerts: ActiveAlert[];
 
   beforeAll(async () => {
     expect(existsSync(MAIN_JS), `${MAIN_JS} is missing: run npm run build (npm test does)`).toBe(true);
-    scratch = mkdtempSync(join(tmpdir(), 'hve-e2e-'));
+    const scratch = makeTempDir('prometheus');
 
     const exporterPort = await freePort();
     exporter = await startDemoExporter(exporterPort, DEMO_VAULTS);
@@ -98,7 +97,6 @@ describe.skipIf(skipWithout('promtool'))('end to end: --demo exporter scraped by
   afterAll(async () => {
     await prometheus?.stop();
     await exporter?.stop();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
   it('scrapes every per-vault metric, each series naming its vault', async () => {
@@ -293,12 +291,11 @@ describe.skipIf(skipWithout('promtool'))('HuaweiCloudVaultExporterStale at 15s a
   const evaluationSeconds = Number(/^(\d+)s$/.exec(shipped.global.evaluation_interval)?.[1]);
   let exporter: Daemon | undefined;
   const servers: { interval: number; api: PrometheusApi; daemon: Daemon; scrapedAt: number }[] = [];
-  let scratch: string;
 
   beforeAll(async () => {
     expect(stale, 'alerts.yml has no HuaweiCloudVaultExporterStale').toBeDefined();
     expect(evaluationSeconds).toBeGreaterThan(0);
-    scratch = mkdtempSync(join(tmpdir(), 'hve-stale-'));
+    const scratch = makeTempDir('prometheus-stale');
     const exporterPort = await freePort();
     exporter = await startDemoExporter(exporterPort);
     const job = shipped.scrape_configs.find((s) => s.job_name === JOB_NAME);
@@ -335,7 +332,6 @@ describe.skipIf(skipWithout('promtool'))('HuaweiCloudVaultExporterStale at 15s a
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.daemon.stop()));
     await exporter?.stop();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
   it.each(INTERVALS)('at %is: the age it reads is the one at the scrape, under 3 refresh intervals', async (interval) => {

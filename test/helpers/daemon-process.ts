@@ -1,7 +1,4 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const MAIN = new URL('../../dist/src/main.js', import.meta.url).pathname;
@@ -19,11 +16,7 @@ export interface DaemonProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-export function writeTempFile(name: string, text: string): string {
-  const path = join(mkdtempSync(join(tmpdir(), 'hve-')), name);
-  writeFileSync(path, text);
-  return path;
-}
+export { writeTempFile } from './temp-dirs.js';
 
 /** Starts the built daemon (`npm test` builds first) on a free loopback port; resolves once it listens. */
 export async function startDaemon(args: string[], env: NodeJS.ProcessEnv = {}): Promise<DaemonProcess> {

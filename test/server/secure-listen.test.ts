@@ -1,18 +1,18 @@
 import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { connect as netConnect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { hashSync } from '@node-rs/bcrypt';
 import express from 'express';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../src/config/load.js';
 import { SERVER_LIMITS, serve, type RunningServer, type ServeOptions } from '../../src/server/secure-listen.js';
 import { loadWebConfig } from '../../src/server/web-config.js';
+import { makeTempDir } from '../helpers/temp-dirs.js';
 
 // Counts bcrypt work, to see the cache and the decoy hash at work.
 const bcryptCalls = vi.hoisted(() => ({ compare: 0, hashes: [] as string[] }));
@@ -26,7 +26,7 @@ vi.mock('@node-rs/bcrypt', async (importOriginal) => {
   return { ...actual, verify };
 });
 
-const dir = mkdtempSync(join(tmpdir(), 'secure-listen-test-'));
+const dir = makeTempDir('secure-listen');
 const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
 const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
 
@@ -117,7 +117,6 @@ beforeAll(() => {
 afterEach(async () => {
   await Promise.all(running.splice(0).map((server) => server.close(100)));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('serve without a web config', () => {
   it('serves plain HTTP with the hardening limits set', async () => {

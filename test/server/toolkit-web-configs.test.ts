@@ -4,21 +4,21 @@
  * exporter answers differently, the case says how and docs/securing.md lists it.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { connect as netConnect } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import { hashSync } from '@node-rs/bcrypt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/load.js';
 import { decoyHash } from '../../src/server/decoy-hash.js';
 import { serve, type RunningServer } from '../../src/server/secure-listen.js';
 import { loadWebConfig } from '../../src/server/web-config.js';
+import { makeTempDir } from '../helpers/temp-dirs.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'toolkit-shapes-'));
+const dir = makeTempDir('toolkit-shapes');
 const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
 const pem = (name: string) => readFileSync(join(dir, name));
 
@@ -45,7 +45,6 @@ beforeAll(() => {
   users = `basic_auth_users:\n  alice: ${decoyHash(12).replace('$2b$', '$2y$')}\n  bob: ${decoyHash(18).replace('$2b$', '$2y$')}\n` +
     `  carol: ${hashSync('carol123', 10).replace('$2b$', '$2y$')}\n  dave: ${hashSync('dave123', 10).replace('$2b$', '$2y$')}\n`;
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let count = 0;
 function write(yaml: string): string {

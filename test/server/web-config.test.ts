@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashSync } from '@node-rs/bcrypt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/load.js';
 import { loadWebConfig } from '../../src/server/web-config.js';
+import { makeTempDir } from '../helpers/temp-dirs.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'web-config-test-'));
+const dir = makeTempDir('web-config');
 const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
 const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
 
@@ -49,7 +49,6 @@ const hash = hashSync('secret', 4).replace(/^\$2b\$/, '$2y$');
 const tlsBase = 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n';
 
 beforeAll(makePki);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('loadWebConfig accepts', () => {
   it('an empty file: plain HTTP, no auth, no headers', () => {
