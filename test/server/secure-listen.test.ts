@@ -1,10 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { connect as netConnect } from 'node:net';
-import { join } from 'node:path';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { hashSync } from '@node-rs/bcrypt';
 import express from 'express';
@@ -12,7 +10,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../src/config/load.js';
 import { SERVER_LIMITS, serve, type RunningServer, type ServeOptions } from '../../src/server/secure-listen.js';
 import { loadWebConfig } from '../../src/server/web-config.js';
-import { makeTempDir } from '../helpers/temp-dirs.js';
+import { Pki, SERVER_LOCALHOST } from '../helpers/pki.js';
 
 // Counts bcrypt work, to see the cache and the decoy hash at work.
 const bcryptCalls = vi.hoisted(() => ({ compare: 0, hashes: [] as string[] }));
@@ -26,30 +24,13 @@ vi.mock('@node-rs/bcrypt', async (importOriginal) => {
   return { ...actual, verify };
 });
 
-const dir = makeTempDir('secure-listen');
-const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-
-function makeCa(name: string): void {
-  openssl('req', '-x509', ...EC_KEY, '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${name}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign');
-}
-
-function makeLeaf(name: string, ca: string, extensions: string): void {
-  openssl('req', ...EC_KEY, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-  writeFileSync(join(dir, `${name}.ext`), extensions);
-  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial',
-    '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`);
-}
-
-const pem = (name: string) => readFileSync(join(dir, name));
+const pki = new Pki();
+const pem = (name: string) => pki.pem(name);
 const client = (name: string) => ({ cert: pem(`${name}.crt`), key: pem(`${name}.key`) });
 
 let fileCount = 0;
 function webConfig(yaml: string) {
-  const path = join(dir, `web-${++fileCount}.yml`);
-  writeFileSync(path, yaml);
-  return loadWebConfig(path);
+  return loadWebConfig(pki.write(`web-${++fileCount}.yml`, yaml));
 }
 
 const tlsBase = 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n';
@@ -107,12 +88,9 @@ function countConnections(server: RunningServer): Promise<number> {
 }
 
 beforeAll(() => {
-  makeCa('ca');
-  makeCa('rogue-ca');
-  makeLeaf('server', 'ca', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
   const clientExtensions = 'subjectAltName=DNS:prometheus.monitoring.svc,URI:spiffe://cluster/prometheus\nextendedKeyUsage=clientAuth\n';
-  makeLeaf('client', 'ca', clientExtensions);
-  makeLeaf('rogue', 'rogue-ca', clientExtensions);
+  pki.ca('ca').ca('rogue-ca').leaf('server', { extensions: SERVER_LOCALHOST });
+  pki.leaf('client', { extensions: clientExtensions }).leaf('rogue', { ca: 'rogue-ca', extensions: clientExtensions });
 });
 afterEach(async () => {
   await Promise.all(running.splice(0).map((server) => server.close(100)));
@@ -294,10 +272,10 @@ describe('serve following its web config file', () => {
   }
 
   it('serves a rotated certificate to new connections, and a changed user list at once', async () => {
-    makeLeaf('rotated', 'ca', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-    writeFileSync(join(dir, 'live.crt'), pem('server.crt'));
-    writeFileSync(join(dir, 'live.key'), pem('server.key'));
-    const path = join(dir, 'live-web.yml');
+    pki.leaf('rotated', { extensions: SERVER_LOCALHOST });
+    writeFileSync(pki.path('live.crt'), pem('server.crt'));
+    writeFileSync(pki.path('live.key'), pem('server.key'));
+    const path = pki.path('live-web.yml');
     writeFileSync(path, `tls_server_config:\n  cert_file: live.crt\n  key_file: live.key\nbasic_auth_users:\n  alice: ${hash}\n`);
     const reloads: string[] = [];
     const rejections: string[] = [];
@@ -310,8 +288,8 @@ describe('serve following its web config file', () => {
     expect((await get(server, '/metrics', { auth: 'alice:right' })).status).toBe(200);
 
     // cert-manager style: the key and the certificate are replaced, one after the other.
-    writeFileSync(join(dir, 'live.key'), pem('rotated.key'));
-    writeFileSync(join(dir, 'live.crt'), pem('rotated.crt'));
+    writeFileSync(pki.path('live.key'), pem('rotated.key'));
+    writeFileSync(pki.path('live.crt'), pem('rotated.crt'));
     await sleep(LOOK_AGAIN_MS);
     expect(await servedSerial(server)).toBe(serial('rotated'));
     expect(reloads).toEqual([path]);
@@ -333,7 +311,7 @@ describe('serve following its web config file', () => {
 
 describe('serve following a changed client_auth_type', () => {
   it('applies it to the next connection without a restart, as toolkit\'s TestConfigReloading', async () => {
-    const path = join(dir, 'policy-web.yml');
+    const path = pki.path('policy-web.yml');
     writeFileSync(path, `${tlsBase}  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n`);
     const reloads: string[] = [];
     const server = await start({ webConfig: loadWebConfig(path), webConfigChanges: { onReload: (next) => reloads.push(next.origin), onRejected: () => undefined } });
