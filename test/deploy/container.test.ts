@@ -7,8 +7,8 @@ import { describe, expect, it } from 'vitest';
 import { copies, dockerfileStages, execForm, labels, type Stage } from './helpers/dockerfile.js';
 import { debianSuite } from './helpers/images.js';
 import { packageJson, packageVersion, readText, readYaml, repo, repositoryUrl } from './helpers/paths.js';
+import { run } from '../helpers/process.js';
 import { makeTempDir } from '../helpers/temp-dirs.js';
-import { run } from './helpers/tools.js';
 
 const stages = dockerfileStages();
 const [build, runtime] = stages as [Stage, Stage];

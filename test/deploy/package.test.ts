@@ -4,8 +4,8 @@ import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync
 import { dirname, join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packageJson, packageVersion, readText, repo } from './helpers/paths.js';
+import { run, type RunResult } from '../helpers/process.js';
 import { makeTempDir } from '../helpers/temp-dirs.js';
-import { run, type RunResult } from './helpers/tools.js';
 
 const ok = (result: RunResult, what: string): string => {
   expect(result.status, `${what}\n${result.stdout}\n${result.stderr}`).toBe(0);

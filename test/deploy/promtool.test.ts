@@ -5,8 +5,9 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { PROMETHEUS_DIR, readText } from './helpers/paths.js';
 import { alertRules, ruleTestFiles } from './helpers/rules.js';
+import { run } from '../helpers/process.js';
 import { makeTempDir } from '../helpers/temp-dirs.js';
-import { run, skipWithout } from './helpers/tools.js';
+import { skipWithout } from './helpers/tools.js';
 
 const promtool = (args: string[], cwd = PROMETHEUS_DIR) => run('promtool', args, { cwd, timeoutMs: 120_000 });
 const explain = (r: { stdout: string; stderr: string }): string => `${r.stdout}\n${r.stderr}`;

@@ -1,6 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import { KUBERNETES_DIR } from './paths.js';
-import { run } from './tools.js';
+import { run } from '../../helpers/process.js';
 
 export interface KubeObject {
   apiVersion: string;
