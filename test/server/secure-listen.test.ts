@@ -11,6 +11,7 @@ import { ConfigError } from '../../src/config/load.js';
 import { SERVER_LIMITS, serve, type RunningServer, type ServeOptions } from '../../src/server/secure-listen.js';
 import { loadWebConfig } from '../../src/server/web-config.js';
 import { Pki, SERVER_LOCALHOST } from '../helpers/pki.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 // Counts bcrypt work, to see the cache and the decoy hash at work.
 const bcryptCalls = vi.hoisted(() => ({ compare: 0, hashes: [] as string[] }));
@@ -138,7 +139,7 @@ describe('serve with TLS client certificates', () => {
     expect(await get(server, '/metrics', { tls: client('rogue') })).toMatchObject({
       status: 403, body: 'Forbidden: client certificate not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE).\n',
     });
-    await vi.waitFor(() => expect(onTlsRejection).toHaveBeenCalledTimes(2));
+    await waitFor('two TLS rejections reported', () => onTlsRejection.mock.calls.length === 2, { intervalMs: 50 });
     expect(onTlsRejection.mock.calls).toEqual([
       ['peer did not return a certificate', '127.0.0.1', 0],
       ['client certificate not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)', '127.0.0.1', 0],
@@ -159,7 +160,7 @@ describe('serve with TLS client certificates', () => {
     expect((await get(server, '/metrics', { tls: client('rogue') })).status).toBe(200);
     await expect(get(server, '/metrics')).rejects.toThrow(/alert certificate required/i);
     await expect(handshake(server, { maxVersion: 'TLSv1.2' })).rejects.toThrow(/alert handshake failure/i);
-    await vi.waitFor(() => expect(onTlsRejection).toHaveBeenCalledTimes(2));
+    await waitFor('two TLS rejections reported', () => onTlsRejection.mock.calls.length === 2, { intervalMs: 50 });
     expect(onTlsRejection).toHaveBeenCalledWith('peer did not return a certificate', '127.0.0.1', 0);
   });
 
@@ -257,8 +258,6 @@ basic_auth_users:
 });
 
 describe('serve following its web config file', () => {
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-  const LOOK_AGAIN_MS = 1100; // the watch looks at the files at most once a second
 
   /** The serial number of the certificate a fresh connection is served. */
   function servedSerial(server: RunningServer): Promise<string> {
@@ -270,6 +269,13 @@ describe('serve following its web config file', () => {
       socket.on('error', reject);
     });
   }
+
+  /** Connects until `seen` holds: every connection lets the watch look at the files (at most once a second). */
+  const afterLooks = (server: RunningServer, what: string, seen: () => boolean) =>
+    waitFor(what, async () => {
+      await servedSerial(server);
+      return seen();
+    }, { timeoutMs: 10_000, intervalMs: 100 });
 
   it('serves a rotated certificate to new connections, and a changed user list at once', async () => {
     pki.leaf('rotated', { extensions: SERVER_LOCALHOST });
@@ -290,19 +296,19 @@ describe('serve following its web config file', () => {
     // cert-manager style: the key and the certificate are replaced, one after the other.
     writeFileSync(pki.path('live.key'), pem('rotated.key'));
     writeFileSync(pki.path('live.crt'), pem('rotated.crt'));
-    await sleep(LOOK_AGAIN_MS);
+    await afterLooks(server, 'the rotated certificate to be loaded', () => reloads.length === 1);
     expect(await servedSerial(server)).toBe(serial('rotated'));
     expect(reloads).toEqual([path]);
 
     // alice's password was verified and cached before; removing her must not leave the cache open to her.
     writeFileSync(path, `tls_server_config:\n  cert_file: live.crt\n  key_file: live.key\nbasic_auth_users:\n  bob: ${hash}\n`);
-    await sleep(LOOK_AGAIN_MS);
+    await afterLooks(server, 'the new user list to be loaded', () => reloads.length === 2);
     expect((await get(server, '/metrics', { auth: 'alice:right' })).status).toBe(401);
     expect((await get(server, '/metrics', { auth: 'bob:right' })).status).toBe(200);
 
     // A broken file changes nothing and is reported.
     writeFileSync(path, 'basic_auth_users: [');
-    await sleep(LOOK_AGAIN_MS);
+    await afterLooks(server, 'the broken file to be reported', () => rejections.length === 1);
     expect((await get(server, '/metrics', { auth: 'bob:right' })).status).toBe(200);
     expect(rejections).toEqual([expect.stringContaining('live-web.yml')]);
     expect(reloads).toHaveLength(2);
@@ -318,7 +324,7 @@ describe('serve following a changed client_auth_type', () => {
     await expect(get(server, '/metrics')).rejects.toThrow(/alert certificate required/i);
     writeFileSync(path, `${tlsBase}  client_auth_type: VerifyClientCertIfGiven\n  client_ca_file: ca.crt\n`);
     // The file is looked at per connection, at most once a second: the first connections may still see the old policy.
-    await vi.waitFor(async () => expect((await get(server, '/metrics').catch(() => ({ status: 0 }))).status).toBe(200), { timeout: 10_000, interval: 200 });
+    await waitFor('the new client_auth_type to apply', async () => (await get(server, '/metrics')).status === 200, { timeoutMs: 10_000, intervalMs: 200 });
     expect(reloads).toEqual([path]);
   });
 });
@@ -345,7 +351,7 @@ describe('RunningServer.close', () => {
   it('cuts requests still in flight after the grace period', async () => {
     const server = await start({});
     const stuck = get(server, '/stuck');
-    await vi.waitFor(async () => expect(await countConnections(server)).toBe(1));
+    await waitFor('the stuck request to be in flight', async () => (await countConnections(server)) === 1, { intervalMs: 50 });
     const started = Date.now();
     await server.close(200);
     expect(Date.now() - started).toBeLessThan(2_000);
