@@ -9,6 +9,8 @@ export default defineConfig({
     hookTimeout: 120_000,
     // End-to-end tests start real processes and servers; two cores do not gain from more.
     maxWorkers: 2,
+    // Removes each test's temp dirs after it, and the file's after the file (test/helpers/temp-dirs.ts).
+    setupFiles: ['test/setup/remove-temp-dirs.ts'],
     projects: [
       // Pure and in-process: `npm run test:unit`, under a minute on two cores.
       { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: E2E } },

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { packageVersion } from './deploy/helpers/paths.js';
-import { writeTempFile } from './helpers/daemon-process.js';
+import { MAIN_JS } from './helpers/process.js';
+import { writeTempFile } from './helpers/temp-dirs.js';
 
-const MAIN = new URL('../dist/src/main.js', import.meta.url).pathname;
-const run = (...args: string[]) => spawnSync(process.execPath, [MAIN, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH } });
+const run = (...args: string[]) => spawnSync(process.execPath, [MAIN_JS, ...args], { encoding: 'utf8', env: { PATH: process.env.PATH } });
 
 const GOOD = 'auth: { token: t }\ntargets: [{ project_id: p, region: ap-southeast-1 }]\n';
 

@@ -1,42 +1,32 @@
 // `huaweicloud-vault-exporter simulate`: the simulated cloud alone, with the projects, credentials and
 // faults asked for; the exporter, started on the config it prints, reads it.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { startDaemon, writeTempFile, type DaemonProcess } from './helpers/daemon-process.js';
+import { MAIN_JS, run, startDaemon, TestProcess, type DaemonProcess } from './helpers/process.js';
+import { writeTempFile } from './helpers/temp-dirs.js';
 import { scrapeUntil, values } from './helpers/scrape.js';
+import { waitFor } from './helpers/wait-for.js';
 
-const MAIN = new URL('../dist/src/main.js', import.meta.url).pathname;
 const running: { stop(): Promise<unknown> }[] = [];
 
 interface Printed {
-  child: ChildProcess;
   text: string;
   config: { auth: Record<string, unknown>; targets: { project_id: string; region: string; endpoints: Record<string, string> }[] };
 }
 
 /** Starts `simulate` on a free port; resolves with what it printed, once that is a whole config. */
 async function simulate(args: string[]): Promise<Printed> {
-  const child = spawn(process.execPath, [MAIN, 'simulate', '--web.listen-address=127.0.0.1:0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  running.push({ stop: () => (child.exitCode === null && child.kill('SIGTERM'), exited) });
-  let text = '';
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout.on('data', (chunk: Buffer) => {
-      text += chunk.toString();
-      const config = (() => {
-        try {
-          return parse(text) as Printed['config'] | null;
-        } catch {
-          return null;
-        }
-      })();
-      if (config?.targets && text.endsWith('\n')) resolve({ child, text, config });
-    });
-    child.once('exit', (code) => reject(new Error(`simulate exited ${code}: ${stderr}`)));
-  });
+  const sim = new TestProcess('simulate', process.execPath, [MAIN_JS, 'simulate', '--web.listen-address=127.0.0.1:0', ...args]);
+  running.push(sim);
+  return waitFor('simulate to print a whole config', () => {
+    const text = sim.stdout.map((line) => `${line}\n`).join('');
+    try {
+      const config = parse(text) as Printed['config'] | null;
+      return config?.targets && { text, config };
+    } catch {
+      return undefined;
+    }
+  }, { daemons: [sim], wakeOnOutput: true });
 }
 
 async function exporterOn(config: unknown): Promise<DaemonProcess> {
@@ -63,7 +53,7 @@ describe('huaweicloud-vault-exporter simulate', () => {
 
     // stdout as it is, a config file: `simulate > trial.yml`.
     const exporter = await exporterOn(sim.text);
-    const samples = await scrapeUntil(exporter.url, (s) => {
+    const samples = await scrapeUntil(exporter, (s) => {
       const up = values(s, 'huaweicloud_vault_exporter_source_up');
       return up.length === 4 && up.every((v) => v === 1);
     });
@@ -87,9 +77,9 @@ describe('huaweicloud-vault-exporter simulate', () => {
     const token = await exporterOn({ auth: { token: 'trial-token' }, targets: noIam });
     const wrong = await exporterOn(withAuth({ iam: { domain_name: 'my-domain', user_name: 'reader', password: 'wrong' } }));
     for (const exporter of [iam, token]) {
-      await scrapeUntil(exporter.url, (s) => values(s, 'huaweicloud_vault_exporter_source_up').join() === '1,1');
+      await scrapeUntil(exporter, (s) => values(s, 'huaweicloud_vault_exporter_source_up').join() === '1,1');
     }
-    const refused = await scrapeUntil(wrong.url, (s) => values(s, 'huaweicloud_vault_exporter_source_up').join() === '0,0');
+    const refused = await scrapeUntil(wrong, (s) => values(s, 'huaweicloud_vault_exporter_source_up').join() === '0,0');
     expect(refused.filter((s) => s.name.startsWith('huaweicloud_cbr_vault_'))).toEqual([]);
   });
 
@@ -102,7 +92,7 @@ describe('huaweicloud-vault-exporter simulate', () => {
     [['--latency=soon'], /--latency: "soon" is not a duration/],
     [['--bogus'], /Unknown option '--bogus'/],
   ])('rejects %j with one line and exit 1', (args, message) => {
-    const result = spawnSync(process.execPath, [MAIN, 'simulate', ...args], { encoding: 'utf8' });
+    const result = run(process.execPath, [MAIN_JS, 'simulate', ...args]);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(message);
     expect(result.stderr.trim().split('\n')).toHaveLength(1);
@@ -111,18 +101,18 @@ describe('huaweicloud-vault-exporter simulate', () => {
   it('says in one line that its address is taken', async () => {
     const first = await simulate([]);
     const url = /at (http:\/\/[\d.]+:\d+)/.exec(first.text)?.[1] as string;
-    const result = spawnSync(process.execPath, [MAIN, 'simulate', `--web.listen-address=${new URL(url).host}`], { encoding: 'utf8', timeout: 20_000 });
+    const result = run(process.execPath, [MAIN_JS, 'simulate', `--web.listen-address=${new URL(url).host}`], { timeoutMs: 20_000 });
     expect(result.status).toBe(1);
     expect(result.stderr.trim()).toBe('huaweicloud-vault-exporter: --web.listen-address: cannot listen: EADDRINUSE');
   });
 
   it('--help lists its flags, and the exporter --help names the command', () => {
-    const help = spawnSync(process.execPath, [MAIN, 'simulate', '--help'], { encoding: 'utf8' });
+    const help = run(process.execPath, [MAIN_JS, 'simulate', '--help']);
     expect(help.status).toBe(0);
     for (const flag of ['--project', '--vaults.cbr', '--auth.access-key', '--auth.iam-user', '--fault.throttle-every', '--fault.outage', '--latency']) {
       expect(help.stdout).toContain(flag);
     }
-    expect(spawnSync(process.execPath, [MAIN, '--help'], { encoding: 'utf8' }).stdout).toMatch(/^\s+simulate \[<flags>\]/m);
+    expect(run(process.execPath, [MAIN_JS, '--help']).stdout).toMatch(/^\s+simulate \[<flags>\]/m);
   });
 });
 
@@ -133,7 +123,7 @@ describe('what a start loads', () => {
     'import { registerHooks } from "node:module"; registerHooks({ load(url, context, next) { if (url.includes("/dist/src/")) process.stderr.write(`loaded ${url}\\n`); return next(url, context); } });',
   )}`;
   const loaded = (args: string[]): string[] => {
-    const result = spawnSync(process.execPath, ['--import', HOOK, MAIN, ...args], { encoding: 'utf8' });
+    const result = run(process.execPath, ['--import', HOOK, MAIN_JS, ...args]);
     expect(result.status, result.stderr).toBe(0);
     return [...result.stderr.matchAll(/^loaded .*\/dist\/src\/(.+)$/gm)].map((m) => m[1] as string);
   };

@@ -1,7 +1,6 @@
-import { mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
+import { rm, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { createCredentials, type CredentialsContext } from '../../src/cloud/cred
 import { defaultEndpoints } from '../../src/config/clouds.js';
 import type { Credentials, OutgoingRequest } from '../../src/cloud/request.js';
 import { createSimAuth, type SimAuth } from '../../src/sim/auth.js';
+import { makeTempDir } from '../helpers/temp-dirs.js';
 
 const USER = { domain: 'acme', user: 'exporter', password: 'Pa55word!' };
 const KEY = { ak: 'SIMAK0000000000000001', sk: 'sim-secret-key' };
@@ -28,7 +28,7 @@ const iamQueries: string[] = [];
 const dispatcher = new Agent();
 
 beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'credentials-test-'));
+  dir = makeTempDir('credentials');
   server = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
@@ -61,7 +61,6 @@ afterAll(async () => {
   server.closeAllConnections();
   await new Promise((resolve) => server.close(resolve));
   await dispatcher.close();
-  await rm(dir, { recursive: true, force: true });
 });
 
 beforeEach(() => {

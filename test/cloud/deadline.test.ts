@@ -3,6 +3,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startDeadline } from '../../src/cloud/deadline.js';
 
+// These sleeps test a timer itself, no state of anything else: Node runs timers in the order they are due, so a
+// sleep longer than the deadline's time ends after that timer had its turn, however loaded the machine is.
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('startDeadline', () => {
@@ -29,7 +31,7 @@ describe('startDeadline', () => {
     const parent = new AbortController();
     const deadline = startDeadline(20, parent.signal);
     deadline.clear();
-    await sleep(60);
+    await sleep(60); // past the 20 ms the cleared timer would have fired at: proves it does not
     parent.abort();
     expect(deadline.signal.aborted).toBe(false);
   });
@@ -46,6 +48,7 @@ describe('startDeadline', () => {
       let fired = false;
       startDeadline(100, parent.signal).signal.addEventListener('abort', () => (fired = true));
       for (let i = 0; i < 5; i++) { globalThis.gc(); await new Promise((r) => setTimeout(r, 10)); }
+      // Past the deadline's 100 ms (timers run in order): the timer under test had its turn.
       await new Promise((r) => setTimeout(r, 300));
       console.log(JSON.stringify({ fired, collected: garbage.deref() === undefined }));`;
     const out = execFileSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8' });

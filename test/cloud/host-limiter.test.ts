@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { HostLimiter } from '../../src/cloud/host-limiter.js';
 
+// A task's work: the tasks overlap for as long as they take, whatever that is; nothing waits on a state.
 const tick = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('HostLimiter', () => {

@@ -1,9 +1,10 @@
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CbrVault } from '../../src/cloud/cbr-vault.js';
 import type { ListablePair, PairListing } from '../../src/collect/listable-pair.js';
 import { initialStatus, type Pair } from '../../src/collect/snapshot.js';
 import { newCounters, VaultCollector } from '../../src/collect/vault-collector.js';
 import { silentLog } from '../helpers/exposition.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const pairOf = (project: string): Pair => ({ key: `cbr/${project}/r`, source: 'cbr', projectId: project, region: 'r', endpoint: 'https://cbr.example', labels: [] });
 
@@ -123,7 +124,7 @@ describe('VaultCollector', () => {
     const { c, advance } = collector([source]);
     await c.refresh().done;
     const refresh = c.refresh();
-    await vi.waitFor(() => expect(release).toBeDefined());
+    await waitFor('the second listing to be in flight', () => release !== undefined, { intervalMs: 10 });
     advance(61_000); // past max staleness while the listing runs
     c.expireStale();
     expect(c.statuses()[0]?.snapshot).toBeDefined();

@@ -1,12 +1,12 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configErrorOf } from '../helpers/config-error.js';
 import { loadConfig, validateConfig } from '../../src/config/load.js';
 import { authForTargets } from '../../src/config/target-auth.js';
+import { makeTempDir } from '../helpers/temp-dirs.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'config-test-'));
+const dir = makeTempDir('config');
 function file(name: string, text: string): string {
   const path = join(dir, name);
   writeFileSync(path, text);

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src/config/load.js';
 import { withCredentials, type LoadedConfig } from '../../src/config/target-auth.js';
@@ -8,6 +7,7 @@ import { discoverEntries, FORBIDDEN, LATE, NOT_TARGETS, startScenario, TARGETS, 
 import { silentLog } from '../helpers/exposition.js';
 import type { ParsedSample } from '../helpers/parse-exposition.js';
 import { scrape, scrapeUntil, values } from '../helpers/scrape.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 let scenario: Scenario | undefined;
 let daemon: Daemon | undefined;
@@ -29,7 +29,7 @@ async function started(edit: (raw: Record<string, unknown>) => Record<string, un
   );
   daemon = d;
   await d.start();
-  while (!d.isReady()) await sleep(20);
+  await waitFor('the first refresh of every discovered target', () => d.isReady(), { intervalMs: 20 });
   return { d, url: d.url!, cloud: scenario.cloud, accounts: scenario.accounts };
 }
 

@@ -1,7 +1,5 @@
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuthConfig } from '../../src/config/auth.js';
 import { validateConfig } from '../../src/config/load.js';
@@ -11,6 +9,8 @@ import { generateFleet } from '../../src/sim/fleet.js';
 import { startSimulatedCloud, type SimulatedCloud } from '../../src/sim/server.js';
 import { pairViews } from '../helpers/consistency.js';
 import { silentLog } from '../helpers/exposition.js';
+import { makeTempDir } from '../helpers/temp-dirs.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const TOKEN = 'lost-worker-token';
 const PROJECT = 'lostworker000000000000000000000a';
@@ -18,18 +18,15 @@ const SCRIPT = new URL('../fixtures/losing-refresh-worker.mjs', import.meta.url)
 
 let cloud: SimulatedCloud | undefined;
 let daemon: Daemon | undefined;
-let dir: string | undefined;
 afterEach(async () => {
   await daemon?.shutdown(1000);
   await cloud?.close();
-  if (dir) rmSync(dir, { recursive: true, force: true });
-  daemon = cloud = dir = undefined;
+  daemon = cloud = undefined;
 });
 
 /** A daemon whose worker is lost (`how`) once armed; disarmed at first, so that its first refresh is whole. */
 async function started(how: 'die' | 'hang') {
-  dir = mkdtempSync(join(tmpdir(), 'hve-lost-'));
-  const marker = join(dir, 'lost');
+  const marker = join(makeTempDir('lost-worker'), 'lost');
   writeFileSync(marker, 'not yet');
   process.env.HVE_TEST_LOSE_MARKER = marker;
   process.env.HVE_TEST_LOSE = how;
@@ -49,7 +46,7 @@ async function started(how: 'die' | 'hang') {
   );
   daemon = d;
   await d.start();
-  while (!d.publication().attempted) await sleep(20);
+  await waitFor('the first refresh', () => d.publication().attempted, { intervalMs: 20 });
   return { d, marker, metrics };
 }
 
@@ -63,9 +60,7 @@ describe.each(['die', 'hang'] as const)('a refresh worker that is lost mid-refre
     expect(before.statuses.map((s) => s.up)).toEqual([true, true]);
     rmSync(marker); // armed: lost right after the next refresh's first unit
     await d.refreshNow();
-    await (async () => {
-      while (!existsSync(marker) || (await restarts(metrics)) !== 1) await sleep(20);
-    })();
+    await waitFor('the worker to be lost and replaced', async () => existsSync(marker) && (await restarts(metrics)) === 1, { intervalMs: 20 });
     const lost = d.publication();
     const [published, failed] = [...lost.statuses].sort((a, b) => Number(b.up) - Number(a.up));
     expect(published?.up).toBe(true);

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AuthConfig } from '../../src/config/auth.js';
 import { validateConfig } from '../../src/config/load.js';
@@ -11,6 +10,7 @@ import { generateFleet } from '../../src/sim/fleet.js';
 import { startSimulatedCloud, type SimulatedCloud } from '../../src/sim/server.js';
 import { inconsistencies, pairViews } from '../helpers/consistency.js';
 import { samplesOf, silentLog } from '../helpers/exposition.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const TOKEN = 'reload-token-1a2b3c4d';
 const PROJECT = 'reload0000000000000000000000000a';
@@ -52,7 +52,7 @@ const body = async (url: string) => (await fetch(`${url}/metrics`)).text();
 describe('Daemon reload', () => {
   it('serves every vault on every scrape across reloads, sends no request for them, and keeps ready', async () => {
     const { daemon: d, runtime } = await started();
-    while (!d.isReady()) await sleep(20);
+    await waitFor('the first refresh', () => d.isReady(), { intervalMs: 20 });
     const requests = cloud!.requests.total;
     const rendered = [...runtime().exposition.rendered().values()];
     expect(rendered).toHaveLength(2);
@@ -76,7 +76,7 @@ describe('Daemon reload', () => {
   it('lists a pair again when a reload changes its labels: every body shows it whole, with one set of labels', async () => {
     let account = 'one';
     const { daemon: d } = await started({ labels: () => ({ account }) });
-    while (!d.isReady()) await sleep(20);
+    await waitFor('the first refresh', () => d.isReady(), { intervalMs: 20 });
     const requests = cloud!.requests.total;
     const accounts = (text: string, family: string) => new Set(samplesOf(text, family).map((line) => /account="([^"]*)"/.exec(line)?.[1]));
     const check = (text: string) => {
@@ -94,10 +94,10 @@ describe('Daemon reload', () => {
     expect(await d.reload()).toBeUndefined();
     // Under the old labels until the new listing is rendered, then under the new: never without series.
     const seen: string[] = [];
-    while (seen.at(-1) !== 'two') {
+    await waitFor('the pair under its new labels', async () => {
       seen.push(check(await body(d.url!))!);
-      if (seen.at(-1) !== 'two') await sleep(10);
-    }
+      return seen.at(-1) === 'two';
+    }, { intervalMs: 10 });
     expect(new Set(seen).size).toBeLessThanOrEqual(2);
     expect(seen.slice(seen.indexOf('two'))).toEqual(['two']);
     // The series under new labels come from a new listing: the worker that had the vaults is gone with the old runtime.
@@ -109,7 +109,7 @@ describe('Daemon reload', () => {
     const gc = fullGc();
     expect(gc, 'a garbage collector to call').toBeDefined();
     const { daemon: d, runtime } = await started();
-    while (!d.isReady()) await sleep(20);
+    await waitFor('the first refresh', () => d.isReady(), { intervalMs: 20 });
     const replaced: WeakRef<object>[] = [];
     // No local variable holds a runtime across an await: the test's own frame must not be what keeps it.
     const refsOf = (old: Runtime) => [old, old.exposition].map((part) => new WeakRef<object>(part));
@@ -118,20 +118,19 @@ describe('Daemon reload', () => {
       expect(await d.reload()).toBeUndefined();
     }
     // Collected once nothing holds them: the dispatcher closes its sockets first, so look until it has. A WeakRef
-    // keeps what deref() returned until the end of the task, so each look collects in a new task, then looks.
-    for (let look = 0; ; look++) {
-      await sleep(25);
+    // keeps what deref() returned until the end of the task, so a look that finds them held looks again in a new task.
+    let held = replaced.length;
+    await waitFor('the replaced runtimes to be collected', () => {
       gc!();
-      const held = replaced.filter((ref) => ref.deref() !== undefined).length;
-      if (held === 0) break;
-      if (look > 200) throw new Error(`${held} of ${replaced.length} objects of replaced runtimes are still held`);
-    }
+      held = replaced.filter((ref) => ref.deref() !== undefined).length;
+      return held === 0;
+    }, { timeoutMs: 20_000, intervalMs: 25, detail: () => `${held} of ${replaced.length} objects of replaced runtimes are still held` });
   });
 
   it('lists CBR again at once after a reload to another export:, keeping its counters, while HSS carries on', async () => {
     let exported: ExportConfig = { tags: [], resources: false };
     const { daemon: d } = await started({ malformed: true, exported: () => exported });
-    while (!d.isReady()) await sleep(20);
+    await waitFor('the first refresh', () => d.isReady(), { intervalMs: 20 });
     const cbrKey = `cbr/${PROJECT}/ap-southeast-1`;
     const before = pairViews(await body(d.url!)).get(cbrKey)!;
     const invalidBefore = before.figures.get('invalid_fields_total')!;
@@ -144,7 +143,7 @@ describe('Daemon reload', () => {
     // (The malformed records make families name different vaults, so inconsistencies() does not apply here.)
     const hssBefore = pairViews(await body(d.url!)).get(`hss/${PROJECT}/ap-southeast-1`)!;
     expect(hssBefore.figures.get('source_up')).toBe(1);
-    for (;;) {
+    await waitFor('CBR listed with its tags', async () => {
       const views = pairViews(await body(d.url!));
       expect(views.get(`hss/${PROJECT}/ap-southeast-1`)?.families).toEqual(hssBefore.families);
       const cbr = views.get(cbrKey)!;
@@ -153,12 +152,12 @@ describe('Daemon reload', () => {
         expect(cbr.resources.get('resource_info')?.size).toBeGreaterThan(1200);
         // The same malformed records counted again by the new listing, on top of what was counted before.
         expect(cbr.figures.get('invalid_fields_total')).toBe(2 * invalidBefore);
-        break;
+        return true;
       }
       expect(cbr.families.size, 'CBR series of the old export: served under the new one').toBe(0);
       expect(cbr.figures.get('vaults')).toBe(0);
-      await sleep(20);
-    }
+      return false;
+    }, { timeoutMs: 50_000, intervalMs: 20 });
     expect(cloud!.requests.total).toBeGreaterThan(listings);
     expect(d.isReady()).toBe(true);
   });

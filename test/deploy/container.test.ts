@@ -1,14 +1,14 @@
 // The Dockerfile, checked without Docker: its structure, and a rehearsal of its build stage. The image
 // itself is built and run in image.test.ts (with buildah, in CI).
-import { cpSync, existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, symlinkSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { IDeployment } from 'kubernetes-models/apps/v1/Deployment';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { copies, dockerfileStages, execForm, labels, type Stage } from './helpers/dockerfile.js';
 import { debianSuite } from './helpers/images.js';
 import { packageJson, packageVersion, readText, readYaml, repo, repositoryUrl } from './helpers/paths.js';
-import { run } from './helpers/tools.js';
+import { run } from '../helpers/process.js';
+import { makeTempDir } from '../helpers/temp-dirs.js';
 
 const stages = dockerfileStages();
 const [build, runtime] = stages as [Stage, Stage];
@@ -100,13 +100,8 @@ describe('Dockerfile', () => {
 
 // The build stage compiles from only what it copies in (node_modules linked instead of npm ci).
 describe('Dockerfile build stage rehearsal', () => {
-  let ctx: string;
-  afterAll(() => {
-    if (ctx) rmSync(ctx, { recursive: true, force: true });
-  });
-
   it('npm run build succeeds on the COPYed files alone and emits the entrypoint', () => {
-    ctx = mkdtempSync(join(tmpdir(), 'hve-build-'));
+    const ctx = makeTempDir('build');
     for (const { sources, dest } of copies(build)) {
       for (const source of sources) {
         const target = dest.endsWith('/') || sources.length > 1 ? join(ctx, dest, posix.basename(source)) : join(ctx, dest);

@@ -1,20 +1,22 @@
 // The proof: the daemon in --demo mode, scraped by a real Prometheus running the shipped rules
 // (every `for:` shortened), and everything read back through Prometheus's HTTP API.
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIND_BLOCKED_REASONS, CBR_VAULT_METRICS, HSS_VAULT_METRICS, JOB_NAME, VAULT_LABELS } from './helpers/contract.js';
 import { loadDashboard, parseLabelValues, queryPanels, substitute, variableQuery } from './helpers/dashboard.js';
-import { MAIN_JS, packageVersion, readYaml } from './helpers/paths.js';
-import { Daemon, freePort, get, sleep, waitFor } from './helpers/process.js';
+import { waitFor200 } from '../helpers/http.js';
+import { freePort, MAIN_JS, startDaemon, TestProcess, waitForReady, type DaemonProcess } from '../helpers/process.js';
+import { makeTempDir } from '../helpers/temp-dirs.js';
+import { waitFor } from '../helpers/wait-for.js';
+import { packageVersion, readYaml } from './helpers/paths.js';
 import { PrometheusApi, type ActiveAlert } from './helpers/prometheus-api.js';
 import { ruleGroups, type RuleGroup } from './helpers/rules.js';
 import { skipWithout } from './helpers/tools.js';
 import { demoFleets } from '../../src/demo.js';
 
-const SHORT_FOR = '5s';
+const SHORT_FOR_SECONDS = 5;
 const DEMO_VAULTS = 200;
 const EXPECTED_FIRING = [
   'HuaweiCloudVaultNearFull',
@@ -26,35 +28,29 @@ const EXPECTED_FIRING = [
 const EXPECTED_SILENT = ['HuaweiCloudVaultExporterSourceDown', 'HuaweiCloudVaultExporterDown', 'HuaweiCloudVaultExporterStale'];
 
 const shorten = (groups: RuleGroup[]): RuleGroup[] =>
-  groups.map((g) => ({ ...g, rules: g.rules.map((r) => (r.for ? { ...r, for: SHORT_FOR } : r)) }));
+  groups.map((g) => ({ ...g, rules: g.rules.map((r) => (r.for ? { ...r, for: `${SHORT_FOR_SECONDS}s` } : r)) }));
 const vaultKey = (labels: Record<string, string>): string => `${labels.project_id}/${labels.vault_id}`;
 const firing = (alerts: ActiveAlert[], name: string): ActiveAlert[] => alerts.filter((a) => a.labels.alertname === name && a.state === 'firing');
 
-/** The built daemon with --demo on 127.0.0.1:`port`, once it is ready (its first refresh done). */
-async function startDemoExporter(port: number, vaults?: number): Promise<Daemon> {
-  const demo = vaults === undefined ? [] : [`--demo.vaults=${vaults}`];
-  const exporter = new Daemon('exporter', process.execPath, [MAIN_JS, '--demo', ...demo, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn']);
-  await waitFor('the exporter to be ready', async () => ((await get(`http://127.0.0.1:${port}/-/ready`)).status === 200 ? true : undefined), {
-    timeoutMs: 30_000,
-    daemons: [exporter],
-  });
-  return exporter;
+/** The built daemon with --demo, once it is ready (its first refresh done); Prometheus scrapes `target`. */
+async function startDemoExporter(vaults?: number): Promise<{ exporter: DaemonProcess; target: string }> {
+  const exporter = await startDaemon(['--demo', ...(vaults === undefined ? [] : [`--demo.vaults=${vaults}`])]);
+  await waitForReady(exporter);
+  return { exporter, target: new URL(exporter.url).host };
 }
 
 // Skips only where promtool is missing outside CI (promtool and prometheus come in one Debian package).
 describe.skipIf(skipWithout('promtool'))('end to end: --demo exporter scraped by Prometheus with the shipped rules', () => {
-  let exporter: Daemon | undefined;
-  let prometheus: Daemon | undefined;
+  let exporter: DaemonProcess | undefined;
+  let prometheus: TestProcess | undefined;
   let api: PrometheusApi;
-  let scratch: string;
   let alerts: ActiveAlert[];
 
   beforeAll(async () => {
     expect(existsSync(MAIN_JS), `${MAIN_JS} is missing: run npm run build (npm test does)`).toBe(true);
-    scratch = mkdtempSync(join(tmpdir(), 'hve-e2e-'));
-
-    const exporterPort = await freePort();
-    exporter = await startDemoExporter(exporterPort, DEMO_VAULTS);
+    const scratch = makeTempDir('prometheus');
+    const demo = await startDemoExporter(DEMO_VAULTS);
+    exporter = demo.exporter;
 
     // The shipped prometheus.yml and rule files, at 1s intervals and with short `for:`s.
     const shipped = readYaml<{ rule_files: string[]; scrape_configs: Array<Record<string, unknown> & { job_name: string }> }>('deploy/prometheus/prometheus.yml');
@@ -68,11 +64,11 @@ describe.skipIf(skipWithout('promtool'))('end to end: --demo exporter scraped by
       stringify({
         global: { scrape_interval: '1s', evaluation_interval: '1s' },
         rule_files: shipped.rule_files,
-        scrape_configs: [{ ...job, scrape_interval: '1s', scrape_timeout: '1s', static_configs: [{ targets: [`127.0.0.1:${exporterPort}`] }] }],
+        scrape_configs: [{ ...job, scrape_interval: '1s', scrape_timeout: '1s', static_configs: [{ targets: [demo.target] }] }],
       }),
     );
     const promPort = await freePort();
-    prometheus = new Daemon('prometheus', 'prometheus', [
+    prometheus = new TestProcess('prometheus', 'prometheus', [
       `--config.file=${join(scratch, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(scratch, 'data')}`,
       `--web.listen-address=127.0.0.1:${promPort}`,
@@ -80,25 +76,30 @@ describe.skipIf(skipWithout('promtool'))('end to end: --demo exporter scraped by
     ]);
     api = new PrometheusApi(`http://127.0.0.1:${promPort}`);
     const daemons = [exporter, prometheus];
-    await waitFor('Prometheus to be ready', async () => ((await get(`${api.base}/-/ready`)).status === 200 ? true : undefined), { timeoutMs: 30_000, daemons });
+    await waitFor200(`${api.base}/-/ready`, 30_000, daemons);
 
     await waitFor(
       `${EXPECTED_FIRING.join(', ')} to fire`,
       async () => {
         const active = await api.alerts();
-        return EXPECTED_FIRING.every((name) => firing(active, name).length > 0) ? true : undefined;
+        return EXPECTED_FIRING.every((name) => firing(active, name).length > 0);
       },
       { timeoutMs: 90_000, intervalMs: 500, daemons },
     );
-    // A few more evaluations, so that every rule has run and pending alerts had their chance.
-    await sleep(4000);
+    // Every rule evaluated again a `for:` after that: an alert pending when those fired has fired too, and every
+    // alert some evaluation would make pending is.
+    const firedAt = Date.now();
+    await waitFor(
+      `every rule to be evaluated ${SHORT_FOR_SECONDS}s after the alerts fired`,
+      async () => (await api.rules()).every((rule) => Date.parse(rule.lastEvaluation) >= firedAt + SHORT_FOR_SECONDS * 1000),
+      { timeoutMs: 60_000, intervalMs: 500, daemons },
+    );
     alerts = await api.alerts();
   }, 180_000);
 
   afterAll(async () => {
     await prometheus?.stop();
     await exporter?.stop();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
   it('scrapes every per-vault metric, each series naming its vault', async () => {
@@ -291,16 +292,15 @@ describe.skipIf(skipWithout('promtool'))('HuaweiCloudVaultExporterStale at 15s a
   const stale = ruleGroups('alerts.yml').flatMap((g) => g.rules).find((r) => r.alert === 'HuaweiCloudVaultExporterStale');
   const shipped = readYaml<{ global: { evaluation_interval: string }; scrape_configs: Array<Record<string, unknown> & { job_name: string }> }>('deploy/prometheus/prometheus.yml');
   const evaluationSeconds = Number(/^(\d+)s$/.exec(shipped.global.evaluation_interval)?.[1]);
-  let exporter: Daemon | undefined;
-  const servers: { interval: number; api: PrometheusApi; daemon: Daemon; scrapedAt: number }[] = [];
-  let scratch: string;
+  let exporter: DaemonProcess | undefined;
+  const servers: { interval: number; api: PrometheusApi; daemon: TestProcess; scrapedAt: number }[] = [];
 
   beforeAll(async () => {
     expect(stale, 'alerts.yml has no HuaweiCloudVaultExporterStale').toBeDefined();
     expect(evaluationSeconds).toBeGreaterThan(0);
-    scratch = mkdtempSync(join(tmpdir(), 'hve-stale-'));
-    const exporterPort = await freePort();
-    exporter = await startDemoExporter(exporterPort);
+    const scratch = makeTempDir('prometheus-stale');
+    const demo = await startDemoExporter();
+    exporter = demo.exporter;
     const job = shipped.scrape_configs.find((s) => s.job_name === JOB_NAME);
     await Promise.all(
       INTERVALS.map(async (interval) => {
@@ -308,10 +308,10 @@ describe.skipIf(skipWithout('promtool'))('HuaweiCloudVaultExporterStale at 15s a
         mkdirSync(dir);
         writeFileSync(
           join(dir, 'prometheus.yml'),
-          stringify({ global: shipped.global, scrape_configs: [{ ...job, scrape_interval: `${interval}s`, static_configs: [{ targets: [`127.0.0.1:${exporterPort}`] }] }] }),
+          stringify({ global: shipped.global, scrape_configs: [{ ...job, scrape_interval: `${interval}s`, static_configs: [{ targets: [demo.target] }] }] }),
         );
         const port = await freePort();
-        const daemon = new Daemon(`prometheus-${interval}s`, 'prometheus', [
+        const daemon = new TestProcess(`prometheus-${interval}s`, 'prometheus', [
           `--config.file=${join(dir, 'prometheus.yml')}`,
           `--storage.tsdb.path=${join(dir, 'data')}`,
           `--web.listen-address=127.0.0.1:${port}`,
@@ -325,7 +325,7 @@ describe.skipIf(skipWithout('promtool'))('HuaweiCloudVaultExporterStale at 15s a
             const [sample] = await api.query(`timestamp(up{job="${JOB_NAME}"} == 1)`).catch(() => []);
             return sample ? Number(sample.value[1]) : undefined;
           },
-          { timeoutMs: (interval + 30) * 1000, intervalMs: 500, daemons: [exporter as Daemon, daemon] },
+          { timeoutMs: (interval + 30) * 1000, intervalMs: 500, daemons: [demo.exporter, daemon] },
         );
         servers.push({ interval, api, daemon, scrapedAt });
       }),
@@ -335,7 +335,6 @@ describe.skipIf(skipWithout('promtool'))('HuaweiCloudVaultExporterStale at 15s a
   afterAll(async () => {
     await Promise.all(servers.map((s) => s.daemon.stop()));
     await exporter?.stop();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
   });
 
   it.each(INTERVALS)('at %is: the age it reads is the one at the scrape, under 3 refresh intervals', async (interval) => {

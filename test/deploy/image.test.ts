@@ -4,13 +4,14 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { writeTempFile } from '../helpers/daemon-process.js';
+import { get, waitFor200 } from '../helpers/http.js';
+import { freePort, run, TestProcess } from '../helpers/process.js';
 import { promtoolCheckMetrics } from '../helpers/promtool.js';
+import { writeTempFile } from '../helpers/temp-dirs.js';
 import { dockerfileStages, type Stage } from './helpers/dockerfile.js';
 import { debianSuite, qualifiedImageName } from './helpers/images.js';
 import { packageJson, packageVersion, repo, repositoryUrl } from './helpers/paths.js';
-import { Daemon, freePort, get, waitFor } from './helpers/process.js';
-import { hasTool, run, skipWithout } from './helpers/tools.js';
+import { hasTool, skipWithout } from './helpers/tools.js';
 
 const buildah = (args: string[], timeoutMs = 60_000) => run('buildah', ['--storage-driver=vfs', ...args], { cwd: repo(), timeoutMs });
 const ok = (result: { status: number | null; stdout: string; stderr: string }, what: string): string => {
@@ -51,7 +52,7 @@ function uidsOfListener(port: number): number[][] {
 describe.skipIf(skip)('the image, built with buildah and run', () => {
   let config: ImageConfig;
   let container: string | undefined;
-  let exporter: Daemon | undefined;
+  let exporter: TestProcess | undefined;
   let port: number;
   let root: string;
 
@@ -69,7 +70,7 @@ describe.skipIf(skip)('the image, built with buildah and run', () => {
     root = ok(buildah(['mount', container]), 'buildah mount');
 
     port = await freePort();
-    exporter = new Daemon('image', 'buildah', [
+    exporter = new TestProcess('image', 'buildah', [
       '--storage-driver=vfs',
       'run',
       '--isolation=chroot',
@@ -79,10 +80,7 @@ describe.skipIf(skip)('the image, built with buildah and run', () => {
       '--demo',
       `--web.listen-address=127.0.0.1:${port}`,
     ]);
-    await waitFor('the image to be ready', async () => ((await get(`http://127.0.0.1:${port}/-/ready`)).status === 200 ? true : undefined), {
-      timeoutMs: 60_000,
-      daemons: [exporter],
-    });
+    await waitFor200(`http://127.0.0.1:${port}/-/ready`, 60_000, [exporter]);
   }, 1_200_000);
 
   afterAll(async () => {

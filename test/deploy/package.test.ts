@@ -1,11 +1,11 @@
 // npm pack on a clean copy of the checkout (no dist/: prepack must build it), then the README's way to
 // install and run the tarball: npm install it into an empty directory and npx huaweicloud-vault-exporter.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { packageJson, packageVersion, readText, repo } from './helpers/paths.js';
-import { run, type RunResult } from './helpers/tools.js';
+import { run, type RunResult } from '../helpers/process.js';
+import { makeTempDir } from '../helpers/temp-dirs.js';
 
 const ok = (result: RunResult, what: string): string => {
   expect(result.status, `${what}\n${result.stdout}\n${result.stderr}`).toBe(0);
@@ -24,7 +24,7 @@ describe('the npm package', () => {
   const env = { ...process.env, npm_config_update_notifier: 'false', npm_config_audit: 'false', npm_config_fund: 'false' };
 
   beforeAll(() => {
-    scratch = mkdtempSync(join(tmpdir(), 'hve-pack-'));
+    scratch = makeTempDir('pack');
     const checkout = join(scratch, 'checkout');
     // What a clean checkout holds: the tracked files and the new ones git does not ignore (no dist/).
     const files = ok(run('git', ['ls-files', '-z', '--cached', '--others', '--exclude-standard'], { cwd: repo() }), 'git ls-files')
@@ -44,10 +44,6 @@ describe('the npm package', () => {
     writeFileSync(join(installed, 'package.json'), '{ "private": true }\n');
     ok(run('npm', ['install', '--prefer-offline', join(scratch, pack.filename)], { cwd: installed, env, timeoutMs: 240_000 }), 'npm install the tarball');
   }, 600_000);
-
-  afterAll(() => {
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
-  });
 
   it('holds the build of src/, package.json, README.md and LICENSE, and no source map', () => {
     const paths = pack.files.map((f) => f.path).sort();

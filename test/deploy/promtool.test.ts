@@ -1,12 +1,13 @@
 // promtool on the shipped files: syntax, the unit tests, and that the unit tests notice a broken rule.
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { PROMETHEUS_DIR, readText } from './helpers/paths.js';
 import { alertRules, ruleTestFiles } from './helpers/rules.js';
-import { run, skipWithout } from './helpers/tools.js';
+import { run } from '../helpers/process.js';
+import { makeTempDir } from '../helpers/temp-dirs.js';
+import { skipWithout } from './helpers/tools.js';
 
 const promtool = (args: string[], cwd = PROMETHEUS_DIR) => run('promtool', args, { cwd, timeoutMs: 120_000 });
 const explain = (r: { stdout: string; stderr: string }): string => `${r.stdout}\n${r.stderr}`;
@@ -32,12 +33,9 @@ describe.skipIf(skipWithout('promtool'))('promtool', () => {
   });
 
   describe('the unit tests fail on a broken rule', () => {
-    const scratch = mkdtempSync(join(tmpdir(), 'hve-promtool-'));
-    afterAll(() => rmSync(scratch, { recursive: true, force: true }));
-
     // Copies deploy/prometheus, replaces `from` by `to` in one file, runs the unit tests there.
     function testMutant(file: 'alerts.yml' | 'rules.yml', from: string | RegExp, to: string) {
-      const dir = mkdtempSync(join(scratch, 'm-'));
+      const dir = makeTempDir('promtool-mutant');
       cpSync(PROMETHEUS_DIR, dir, { recursive: true });
       const original = readFileSync(join(dir, file), 'utf8');
       const mutated = original.replace(from, to);
@@ -77,44 +75,40 @@ describe.skipIf(skipWithout('promtool'))('promtool', () => {
     const shipped = alertRules().find((r) => r.alert === 'HuaweiCloudVaultNearFull')!;
     const expr = snippet!.replace('<the shipped HuaweiCloudVaultNearFull expression>', shipped.expr.trim().replaceAll('\n', '\n    '));
     expect(expr).not.toContain('<');
-    const dir = mkdtempSync(join(tmpdir(), 'hve-routing-'));
-    try {
-      cpSync(PROMETHEUS_DIR, dir, { recursive: true });
-      const routed = { ...shipped, alert: 'HuaweiCloudVaultNearFullByTeam', expr: expr.replace(/^ {2}/gm, ''), annotations: {} };
-      writeFileSync(join(dir, 'routed.yml'), stringify({ groups: [{ name: 'routed', rules: [routed] }] }));
-      const L = 'project_id="p1",region="ap-southeast-1"';
-      const vault = (id: string, team: string | undefined) => [
-        { series: `huaweicloud_cbr_vault_size_bytes{${L},vault_id="${id}",vault_name="${id}"}`, values: '100+0x30' },
-        { series: `huaweicloud_cbr_vault_used_bytes{${L},vault_id="${id}",vault_name="${id}"}`, values: '90+0x30' },
-        ...(team === undefined ? [] : [{ series: `huaweicloud_cbr_vault_tags{${L},vault_id="${id}",vault_name="${id}",tag_team="${team}",tag_env="prod"}`, values: '1+0x30' }]),
-      ];
-      const suite = {
-        rule_files: ['rules.yml', 'alerts.yml', 'routed.yml'],
-        group_eval_order: ['huaweicloud-vault.rules', 'huaweicloud-vault.alerts', 'routed'],
-        evaluation_interval: '1m',
-        tests: [
-          {
-            interval: '1m',
-            input_series: [...vault('v-storage', 'storage'), ...vault('v-untagged', '')],
-            alert_rule_test: [
-              {
-                eval_time: '20m',
-                alertname: 'HuaweiCloudVaultNearFullByTeam',
-                exp_alerts: [
-                  { exp_labels: { severity: 'warning', project_id: 'p1', region: 'ap-southeast-1', vault_id: 'v-storage', vault_name: 'v-storage', tag_team: 'storage' } },
-                  // An empty label is no label to Prometheus: the alert has none, and Alertmanager's tag_team="" matches it.
-                  { exp_labels: { severity: 'warning', project_id: 'p1', region: 'ap-southeast-1', vault_id: 'v-untagged', vault_name: 'v-untagged' } },
-                ],
-              },
-            ],
-          },
-        ],
-      };
-      writeFileSync(join(dir, 'routed.test.yml'), stringify(suite));
-      const result = promtool(['test', 'rules', 'routed.test.yml'], dir);
-      expect(result.status, explain(result)).toBe(0);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
+    const dir = makeTempDir('promtool-routing');
+    cpSync(PROMETHEUS_DIR, dir, { recursive: true });
+    const routed = { ...shipped, alert: 'HuaweiCloudVaultNearFullByTeam', expr: expr.replace(/^ {2}/gm, ''), annotations: {} };
+    writeFileSync(join(dir, 'routed.yml'), stringify({ groups: [{ name: 'routed', rules: [routed] }] }));
+    const L = 'project_id="p1",region="ap-southeast-1"';
+    const vault = (id: string, team: string | undefined) => [
+      { series: `huaweicloud_cbr_vault_size_bytes{${L},vault_id="${id}",vault_name="${id}"}`, values: '100+0x30' },
+      { series: `huaweicloud_cbr_vault_used_bytes{${L},vault_id="${id}",vault_name="${id}"}`, values: '90+0x30' },
+      ...(team === undefined ? [] : [{ series: `huaweicloud_cbr_vault_tags{${L},vault_id="${id}",vault_name="${id}",tag_team="${team}",tag_env="prod"}`, values: '1+0x30' }]),
+    ];
+    const suite = {
+      rule_files: ['rules.yml', 'alerts.yml', 'routed.yml'],
+      group_eval_order: ['huaweicloud-vault.rules', 'huaweicloud-vault.alerts', 'routed'],
+      evaluation_interval: '1m',
+      tests: [
+        {
+          interval: '1m',
+          input_series: [...vault('v-storage', 'storage'), ...vault('v-untagged', '')],
+          alert_rule_test: [
+            {
+              eval_time: '20m',
+              alertname: 'HuaweiCloudVaultNearFullByTeam',
+              exp_alerts: [
+                { exp_labels: { severity: 'warning', project_id: 'p1', region: 'ap-southeast-1', vault_id: 'v-storage', vault_name: 'v-storage', tag_team: 'storage' } },
+                // An empty label is no label to Prometheus: the alert has none, and Alertmanager's tag_team="" matches it.
+                { exp_labels: { severity: 'warning', project_id: 'p1', region: 'ap-southeast-1', vault_id: 'v-untagged', vault_name: 'v-untagged' } },
+              ],
+            },
+          ],
+        },
+      ],
+    };
+    writeFileSync(join(dir, 'routed.test.yml'), stringify(suite));
+    const result = promtool(['test', 'rules', 'routed.test.yml'], dir);
+    expect(result.status, explain(result)).toBe(0);
   });
 });

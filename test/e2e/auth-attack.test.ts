@@ -9,9 +9,11 @@ import { readFileSync } from 'node:fs';
 import { hashSync } from '@node-rs/bcrypt';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDaemon, writeTempFile, type DaemonProcess } from '../helpers/daemon-process.js';
+import { startDaemon, type DaemonProcess } from '../helpers/process.js';
+import { writeTempFile } from '../helpers/temp-dirs.js';
 import { parseExposition } from '../helpers/parse-exposition.js';
 import { values } from '../helpers/scrape.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const PASSWORD = 'scrape-me-12!';
 const basic = (user: string, password: string) => `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
@@ -59,12 +61,11 @@ const refusals = (body: string, reason: string) => values(parseExposition(body),
 describe('basic auth under attack (64 unknown users + 64 wrong passwords, cost-12 file)', () => {
   it('keeps answering valid scrapes while every stranger gets 401 or 429 at once', async () => {
     // The first login runs bcrypt once; ready once the demo's first refresh is on /metrics.
-    for (;;) {
+    await waitFor('the demo to be ready', async () => {
       const ready = await request(`${daemon.url}/-/ready`, { dispatcher: scraper, headers: { authorization: basic('prometheus', PASSWORD) } });
       await ready.body.dump();
-      if (ready.statusCode === 200) break;
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
+      return ready.statusCode === 200;
+    }, { timeoutMs: 60_000, intervalMs: 200, daemons: [daemon] });
     const idle: number[] = [];
     for (let i = 0; i < 30; i++) idle.push((await scrapeOnce()).ms);
     const before = (await scrapeOnce()).body;

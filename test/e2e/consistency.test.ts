@@ -2,7 +2,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { generateFleet, generateInsertedVault, recordId } from '../../src/sim/fleet.js';
 import { startSimulatedCloud, type SimulatedCloud } from '../../src/sim/server.js';
 import { inconsistencies, pairViews, type PairView } from '../helpers/consistency.js';
-import { startDaemon, writeTempFile, type DaemonProcess } from '../helpers/daemon-process.js';
+import { startDaemon, type DaemonProcess } from '../helpers/process.js';
+import { writeTempFile } from '../helpers/temp-dirs.js';
 
 const TOKEN = 'consistency-token-8c1f2e3d4b5a';
 const SOURCES = ['cbr', 'hss'] as const;

@@ -1,6 +1,5 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OutgoingRequest } from '../../src/cloud/request.js';
@@ -9,7 +8,9 @@ import { createSimAuth, type SimAuth } from '../../src/sim/auth.js';
 import { generateFleet } from '../../src/sim/fleet.js';
 import type { RequestRecord } from '../../src/sim/request-log.js';
 import { startSimulatedCloud, type SimulatedCloud } from '../../src/sim/server.js';
-import { startDaemon, waitFor200, writeTempFile, type DaemonProcess } from '../helpers/daemon-process.js';
+import { startDaemon, waitForReady, type DaemonProcess } from '../helpers/process.js';
+import { writeTempFile } from '../helpers/temp-dirs.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { parseExposition, type ParsedSample } from '../helpers/parse-exposition.js';
 
 /**
@@ -109,7 +110,7 @@ async function withDaemon(
   const run: Run = { mode, daemon, config, firstSeq, pages: [] };
   runs.push(run);
   try {
-    await waitFor200(`${daemon.url}/-/ready`, 15_000);
+    await waitForReady(daemon, 15_000);
     await body(run);
   } finally {
     try {
@@ -187,16 +188,9 @@ function expectSignedBy(requests: RequestRecord[], key: { ak: string; securityTo
 
 const logsOf = (run: Run, msg: string) => run.daemon.logs().filter((r) => typeof r.msg === 'string' && r.msg.startsWith(msg));
 
-/** Polls `check` until it returns a value, for at most `timeoutMs`; `what` names the wait in the error. */
-async function until<T>(what: string, timeoutMs: number, check: () => Promise<T | undefined> | T | undefined): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const result = await check();
-    if (result !== undefined) return result;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await sleep(100);
-  }
-}
+/** Polls `check` (every 100 ms) until it returns a value, for at most `timeoutMs`, failing early if the run's daemon ends. */
+const until = <T>(run: Run, what: string, timeoutMs: number, check: () => Promise<T | undefined> | T | undefined): Promise<T> =>
+  waitFor(what, check, { timeoutMs, intervalMs: 100, daemons: [run.daemon] });
 
 describe('the daemon in each credential mode', () => {
   it('signs every request with a long-term AK/SK (SDK-HMAC-SHA256, no token)', async () => {
@@ -245,13 +239,13 @@ describe('the daemon in each credential mode', () => {
     const authBlock = { access_key: LOCKABLE_KEY.ak, secret_key: WRONG_SK };
     await withDaemon('wrong_secret_key', { schedule: NEVER, auth: authBlock }, async (run) => {
       const failures = () => logsOf(run, 'refresh failed');
-      await until('the first refresh to fail for both sources', 10_000, () => (failures().length >= 2 ? true : undefined));
+      await until(run, 'the first refresh to fail for both sources', 10_000, () => (failures().length >= 2 ? true : undefined));
       // The same wrong key after a reload (with a target added, so that the new config refreshes at once): a
       // reload is no reason to let refused credentials try again, since that loop gets a key locked.
       writeFileSync(run.config, `${readFileSync(run.config, 'utf8')}  - project_id: "${PROJECT}"\n    region: cn-north-4\n    endpoints: { cbr: "${cloud.url}", hss: "${cloud.url}" }\n`);
       expect((await fetch(`${run.daemon.url}/-/reload`, { method: 'POST' })).status).toBe(200);
       const held = () => failures().filter((r) => String(r.err_msg).startsWith('not sent: '));
-      await until('every pair of the reloaded config to be held back', 10_000, () => (held().length >= 4 ? true : undefined));
+      await until(run, 'every pair of the reloaded config to be held back', 10_000, () => (held().length >= 4 ? true : undefined));
       const samples = await scrape(run);
       const requests = requestsOf(run);
       expect(requests.length).toBe(2);
@@ -278,7 +272,7 @@ describe('the daemon in each credential mode', () => {
       // Three more scheduled refreshes after the refusal: without the hold that is 8 bad signatures, and the
       // simulator locks at 5.
       const heldLines = () => logsOf(run, 'refresh failed').filter((r) => String(r.err_msg).startsWith('not sent: '));
-      const held = await until('three refreshes held back', 20_000, () => (heldLines().length >= 6 ? heldLines() : undefined));
+      const held = await until(run, 'three refreshes held back', 20_000, () => (heldLines().length >= 6 ? heldLines() : undefined));
       const refused = requestsOf(run);
       expect(refused.map((r) => [r.api, r.status]).sort()).toEqual([['cbr', 401], ['hss', 401]]);
       expect(held[0]!.err_msg).toMatch(
@@ -293,7 +287,7 @@ describe('the daemon in each credential mode', () => {
       // The operator puts the right secret in; the key was never locked, so it works at the next refresh.
       writeFileSync(run.config, readFileSync(run.config, 'utf8').replace(WRONG_SK, SPARED_KEY.sk));
       expect((await fetch(`${run.daemon.url}/-/reload`, { method: 'POST' })).status).toBe(200);
-      const fixed = await until('source_up 1 with the right secret', 5_000, async () => {
+      const fixed = await until(run, 'source_up 1 with the right secret', 5_000, async () => {
         const s = await scrape(run);
         return upOf(s).every((v) => v === 1) ? s : undefined;
       });
@@ -307,23 +301,22 @@ describe('the daemon in each credential mode', () => {
     await withDaemon('iam', { schedule: EVERY_SECOND, auth: iamBlock }, async (run) => {
       const issuedInRun = () => auth.counters().tokensIssued - issuedBefore;
       let scrapes = 0;
+      let refreshes = 0;
       let expiredAtRefresh: number | undefined;
-      const deadline = Date.now() + 20_000;
-      for (;;) {
+      // Every scrape on the way must show both sources up.
+      await waitFor('three refreshes after every token was revoked, seven in all', async () => {
         const samples = await scrape(run);
         scrapes++;
         expect(upOf(samples), `source_up at scrape ${scrapes}`).toEqual([1, 1]);
-        const refreshes = valueOf(samples, 'huaweicloud_vault_exporter_refreshes_total') ?? 0;
+        refreshes = valueOf(samples, 'huaweicloud_vault_exporter_refreshes_total') ?? 0;
         // Once a token was renewed because of its 3 s lifetime, revoke every token mid-run:
         // the next refresh finds its cached token refused (APIG.0307) and must renew and retry.
         if (expiredAtRefresh === undefined && issuedInRun() >= 2) {
           auth.expireAllTokens();
           expiredAtRefresh = refreshes;
         }
-        if (expiredAtRefresh !== undefined && refreshes >= Math.max(7, expiredAtRefresh + 3)) break;
-        if (Date.now() > deadline) throw new Error(`only ${refreshes} refreshes in 20 s (tokens issued: ${issuedInRun()})`);
-        await sleep(250);
-      }
+        return expiredAtRefresh !== undefined && refreshes >= Math.max(7, expiredAtRefresh + 3);
+      }, { timeoutMs: 20_000, daemons: [run.daemon], detail: () => `${refreshes} refreshes, tokens issued: ${issuedInRun()}` });
       expect(scrapes).toBeGreaterThan(10);
       expect(logsOf(run, 'refresh failed')).toEqual([]);
       expect(issuedInRun()).toBeGreaterThanOrEqual(3);
@@ -343,7 +336,7 @@ describe('the daemon in each credential mode', () => {
       expect(tokensUsed.size).toBeGreaterThanOrEqual(3);
 
       // Every token request the simulator answered 201 is counted under source="iam".
-      const iamCount = await until('the iam request counter to match the simulator', 5_000, async () => {
+      const iamCount = await until(run, 'the iam request counter to match the simulator', 5_000, async () => {
         const counted = valueOf(await scrape(run), 'huaweicloud_vault_exporter_api_requests_total', { source: 'iam', code: '201' });
         const answered = requestsOf(run, 'iam').filter((r) => r.status === 201).length;
         return counted === answered ? counted : undefined;
@@ -366,14 +359,14 @@ describe('the daemon in each credential mode', () => {
         // The cloud stops accepting A: the file still says A, so refreshes fail.
         cloud.tokens.clear();
         cloud.tokens.add(TOKEN_B);
-        await until('source_up 0 after token A was revoked', 5_000, async () => (upOf(await scrape(run)).every((v) => v === 0) ? true : undefined));
+        await until(run, 'source_up 0 after token A was revoked', 5_000, async () => (upOf(await scrape(run)).every((v) => v === 0) ? true : undefined));
 
         // A sidecar writes B the way Kubernetes updates a Secret volume: a new file renamed over the old.
         const next = join(dirname(tokenFile), '.x-auth-token.new');
         writeFileSync(next, `${TOKEN_B}\n`);
         renameSync(next, tokenFile);
         const rotatedAt = cloud.requests.total;
-        const samples = await until('source_up 1 after token B was written', 5_000, async () => {
+        const samples = await until(run, 'source_up 1 after token B was written', 5_000, async () => {
           const s = await scrape(run);
           return upOf(s).every((v) => v === 1) ? s : undefined;
         });

@@ -3,7 +3,8 @@ import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateFleet, type CbrVaultRecord, type HssVaultRecord } from '../../src/sim/fleet.js';
 import { startSimulatedCloud, type SimulatedCloud } from '../../src/sim/server.js';
-import { startDaemon, waitFor200, writeTempFile, type DaemonProcess } from '../helpers/daemon-process.js';
+import { startDaemon, waitForReady, type DaemonProcess } from '../helpers/process.js';
+import { writeTempFile } from '../helpers/temp-dirs.js';
 import { byVault, parseExposition, type ParsedSample } from '../helpers/parse-exposition.js';
 import { havePromtool, promtoolCheckMetrics } from '../helpers/promtool.js';
 
@@ -34,7 +35,7 @@ beforeAll(async () => {
       `export:\n  tags: [${TAG_KEYS.join(', ')}]\n  resources: true\n`,
   );
   daemon = await startDaemon([`--config.file=${config}`]);
-  await waitFor200(`${daemon.url}/-/ready`);
+  await waitForReady(daemon);
   text = await (await fetch(`${daemon.url}/metrics`, { headers: { 'accept-encoding': 'identity' } })).text();
   samples = parseExposition(text);
 });

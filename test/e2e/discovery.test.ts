@@ -9,7 +9,7 @@ import { startDaemon, waitFor200, writeTempFile, type DaemonProcess } from '../h
 import { havePromtool, promtoolCheckMetrics } from '../helpers/promtool.js';
 import { scrape, scrapeUntil, values } from '../helpers/scrape.js';
 import type { ParsedSample } from '../helpers/parse-exposition.js';
-import { MAIN_JS } from '../deploy/helpers/paths.js';
+import { MAIN_JS } from '../helpers/process.js';
 
 const FAMILIES = ['huaweicloud_cbr_vault_size_bytes', 'huaweicloud_hss_vault_size_bytes'] as const;
 const SOURCE_OF = { huaweicloud_cbr_vault_size_bytes: 'cbr', huaweicloud_hss_vault_size_bytes: 'hss' } as const;

@@ -6,7 +6,8 @@ import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateFleet } from '../../src/sim/fleet.js';
 import { startSimulatedCloud, type SimulatedCloud } from '../../src/sim/server.js';
-import { startDaemon, waitFor200, writeTempFile, type DaemonProcess } from '../helpers/daemon-process.js';
+import { startDaemon, waitForReady, type DaemonProcess } from '../helpers/process.js';
+import { writeTempFile } from '../helpers/temp-dirs.js';
 import { makePki } from '../helpers/pki.js';
 import { scrape, scrapeUntil, values } from '../helpers/scrape.js';
 
@@ -88,7 +89,7 @@ describe('health probes without credentials, when asked for', () => {
     const daemon = await startDaemon([`--config.file=${writeTempFile('c.yaml', config())}`, `--web.config.file=${web}`, '--web.health-without-auth']);
     try {
       expect((await fetch(`${daemon.url}/-/healthy`)).status).toBe(200);
-      await waitFor200(`${daemon.url}/-/ready`);
+      await waitForReady(daemon);
       expect((await fetch(`${daemon.url}/metrics`)).status).toBe(401);
       expect((await fetch(`${daemon.url}/`)).status).toBe(401);
     } finally {
@@ -108,13 +109,13 @@ describe('a web config file that changes while the daemon runs', () => {
       expect(values(await scrape(daemon.url, as('prometheus')), reloaded)).toEqual([1]);
       // The file is looked at when requests come in (at most once a second), as exporter-toolkit does.
       writeFileSync(web, 'basic_auth_users: [');
-      const kept = await scrapeUntil(daemon.url, (s) => values(s, reloaded)[0] === 0, 10_000, as('prometheus'));
+      const kept = await scrapeUntil(daemon, (s) => values(s, reloaded)[0] === 0, 10_000, as('prometheus'));
       expect(values(kept, 'huaweicloud_vault_exporter_build_info')).toEqual([1]);
       const rejected = await daemon.waitForLog((r) => r.msg === 'web config change rejected; keeping the running one');
       expect(rejected.err_msg).toMatch(/web\.yml: .*not valid YAML/);
 
       writeFileSync(web, userLine('vmagent'));
-      const applied = await scrapeUntil(daemon.url, (s) => values(s, reloaded)[0] === 1, 10_000, as('vmagent'));
+      const applied = await scrapeUntil(daemon, (s) => values(s, reloaded)[0] === 1, 10_000, as('vmagent'));
       expect(values(applied, reloaded)).toEqual([1]);
       expect((await fetch(`${daemon.url}/metrics`, as('prometheus'))).status).toBe(401);
       await daemon.waitForLog((r) => r.msg === 'web config reloaded' && r.basic_auth_users === 1);
@@ -130,7 +131,7 @@ describe('an endpoint facing malformed requests', () => {
   beforeAll(async () => {
     daemon = await startDaemon([`--config.file=${writeTempFile('c.yaml', config())}`]);
     port = Number(new URL(daemon.url).port);
-    await waitFor200(`${daemon.url}/-/ready`);
+    await waitForReady(daemon);
   });
   afterAll(() => daemon?.stop());
 

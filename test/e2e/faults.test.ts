@@ -2,8 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { generateFleet, generateInsertedVault } from '../../src/sim/fleet.js';
 import { startSimulatedCloud, type SimulatedCloud } from '../../src/sim/server.js';
-import { startDaemon, waitFor200, writeTempFile, type DaemonProcess } from '../helpers/daemon-process.js';
+import { startDaemon, waitForReady, type DaemonProcess } from '../helpers/process.js';
+import { writeTempFile } from '../helpers/temp-dirs.js';
 import { scrape, scrapeUntil, values } from '../helpers/scrape.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 const TOKEN = 'faults-token-5e4d3c2b1a';
 const A = { id: 'faults000000000000000000000000a1', region: 'ap-southeast-1' };
@@ -45,7 +47,7 @@ describe('faults of the cloud', () => {
     // 3 CBR pages and 5 HSS pages per project; retries enough that a request cannot lose 7 draws in a row.
     const { cloud, daemon } = await setup('schedule: "0 0 1 1 *"\nmax_retries: 6', { cbr: 2500, hss: 900 });
     cloud.faults.set({ throttleEvery: 5, retryAfterSeconds: 1, serverErrorEvery: 13 });
-    await waitFor200(`${daemon.url}/-/ready`, 60_000);
+    await waitForReady(daemon, 60_000);
     const samples = await scrape(daemon.url);
     expect(values(samples, UP)).toEqual([1, 1, 1, 1]);
     expect(cbrSeriesOf(samples, A.id)).toHaveLength(2500);
@@ -63,20 +65,20 @@ describe('faults of the cloud', () => {
 
   it('serves the last snapshot with source_up 0 during an outage, drops it after max staleness, and recovers', async () => {
     const { cloud, daemon } = await setup('schedule: "* * * * * *"\nmax_staleness: 4s\nmax_retries: 0\nrequest_timeout: 1s');
-    await waitFor200(`${daemon.url}/-/ready`);
+    await waitForReady(daemon);
     cloud.faults.set({ outage: 'unavailable', only: 'hss' });
     // HSS fails; its last snapshot is still served; CBR is untouched.
-    const down = await scrapeUntil(daemon.url, (s) => values(s, UP, { source: 'hss' }).every((v) => v === 0) && values(s, UP, { source: 'hss' }).length === 2);
+    const down = await scrapeUntil(daemon, (s) => values(s, UP, { source: 'hss' }).every((v) => v === 0) && values(s, UP, { source: 'hss' }).length === 2);
     expect(values(down, UP, { source: 'cbr' })).toEqual([1, 1]);
     expect(values(down, VAULTS, { source: 'hss', project_id: A.id })).toEqual([60]);
     expect(down.filter((s) => s.name === 'huaweicloud_hss_vault_size_bytes')).toHaveLength(120);
     // After max staleness the dead source's series are gone and it reports 0 vaults.
-    const stale = await scrapeUntil(daemon.url, (s) => s.filter((x) => x.name === 'huaweicloud_hss_vault_size_bytes').length === 0, 15_000);
+    const stale = await scrapeUntil(daemon, (s) => s.filter((x) => x.name === 'huaweicloud_hss_vault_size_bytes').length === 0, 15_000);
     expect(values(stale, VAULTS, { source: 'hss' })).toEqual([0, 0]);
     expect(cbrSeriesOf(stale, A.id)).toHaveLength(300);
     // Recovery: the next good refresh brings everything back.
     cloud.faults.reset();
-    const back = await scrapeUntil(daemon.url, (s) => values(s, UP).every((v) => v === 1) && s.filter((x) => x.name === 'huaweicloud_hss_vault_size_bytes').length === 120);
+    const back = await scrapeUntil(daemon, (s) => values(s, UP).every((v) => v === 1) && s.filter((x) => x.name === 'huaweicloud_hss_vault_size_bytes').length === 120);
     expect(values(back, VAULTS, { source: 'hss' })).toEqual([60, 60]);
     expect(daemon.logs().some((r) => r.msg === 'last snapshot is older than max staleness; its vault series are dropped')).toBe(true);
     // The failure's log line names the API error and the request id, for a ticket with Huawei.
@@ -86,12 +88,12 @@ describe('faults of the cloud', () => {
 
   it('drops deleted vaults and adds created ones at the next refresh', async () => {
     const { cloud, daemon } = await setup('schedule: "* * * * * *"', { cbr: 300, hss: 60 }, [A]);
-    await waitFor200(`${daemon.url}/-/ready`);
+    await waitForReady(daemon);
     const gone = cloud.vaults(A.id, 'cbr').slice(20, 25).map((v) => v.id);
     expect(cloud.deleteVaults(A.id, 'cbr', gone)).toBe(5);
     const created = [generateInsertedVault(A.id, 'cbr', 1), generateInsertedVault(A.id, 'cbr', 2)];
     cloud.addVaults(A.id, 'cbr', created, 'end');
-    const after = await scrapeUntil(daemon.url, (s) => cbrSeriesOf(s, A.id).length === 297);
+    const after = await scrapeUntil(daemon, (s) => cbrSeriesOf(s, A.id).length === 297);
     const ids = new Set(cbrSeriesOf(after, A.id).map((s) => s.labels.vault_id));
     for (const id of gone) expect(ids.has(id)).toBe(false);
     for (const vault of created) expect(ids.has(vault.id)).toBe(true);
@@ -101,7 +103,7 @@ describe('faults of the cloud', () => {
   it('skips and counts a scheduled refresh that finds the previous one still running', async () => {
     const { cloud, daemon } = await setup('schedule: "* * * * * *"', { cbr: 50, hss: 20 }, [A]);
     cloud.faults.set({ extraDelayMs: 1500 });
-    const samples = await scrapeUntil(daemon.url, (s) => (values(s, 'huaweicloud_vault_exporter_refreshes_skipped_total')[0] ?? 0) > 0, 10_000);
+    const samples = await scrapeUntil(daemon, (s) => (values(s, 'huaweicloud_vault_exporter_refreshes_skipped_total')[0] ?? 0) > 0, 10_000);
     expect(values(samples, 'huaweicloud_vault_exporter_refreshes_total')[0]).toBeGreaterThan(0);
   });
 
@@ -115,7 +117,7 @@ describe('faults of the cloud', () => {
     running.push({ daemon });
     const failed = await daemon.waitForLog((r) => r.msg === 'refresh failed; keeping the previous snapshot', 10_000);
     expect(failed.err_msg).toBe('refresh aborted: refresh.timeout of 1000 ms passed');
-    const samples = await scrapeUntil(daemon.url, (s) => values(s, UP).length === 2);
+    const samples = await scrapeUntil(daemon, (s) => values(s, UP).length === 2);
     expect(values(samples, UP)).toEqual([0, 0]);
     expect(values(samples, VAULTS)).toEqual([0, 0]);
   });
@@ -123,7 +125,7 @@ describe('faults of the cloud', () => {
   it('exits 0 within a few seconds on SIGTERM in the middle of a refresh', async () => {
     const { cloud, daemon } = await setup('schedule: "0 0 1 1 *"', { cbr: 50, hss: 20 }, [A]);
     cloud.faults.set({ extraDelayMs: 20_000 });
-    await new Promise((resolve) => setTimeout(resolve, 500)); // the first refresh is now waiting on the cloud
+    await waitFor('the first refresh to be waiting on the cloud', () => cloud.faults.counted > 0, { intervalMs: 50, daemons: [daemon] });
     expect((await fetch(`${daemon.url}/-/ready`)).status).toBe(503);
     const started = Date.now();
     expect(await daemon.stop('SIGTERM')).toBe(0);
@@ -133,7 +135,7 @@ describe('faults of the cloud', () => {
 
   it('keeps the running config when a reload brings a broken file, and applies a good one', async () => {
     const { cloud, daemon, configFile } = await setup('schedule: "* * * * * *"', { cbr: 30, hss: 10 }, [A, B], [A]);
-    await waitFor200(`${daemon.url}/-/ready`);
+    await waitForReady(daemon);
     const good = configText(cloud, 'schedule: "* * * * * *"', [A, B]);
     writeFileSync(configFile, good.replace('targets:', 'targets: [oops'));
     daemon.child.kill('SIGHUP');
@@ -148,7 +150,7 @@ describe('faults of the cloud', () => {
     // A good file: the new target appears, the old one keeps its series throughout.
     writeFileSync(configFile, good);
     expect((await fetch(`${daemon.url}/-/reload`, { method: 'POST' })).status).toBe(200);
-    const reloaded = await scrapeUntil(daemon.url, (s) => cbrSeriesOf(s, B.id).length === 30);
+    const reloaded = await scrapeUntil(daemon, (s) => cbrSeriesOf(s, B.id).length === 30);
     expect(cbrSeriesOf(reloaded, A.id)).toHaveLength(30);
     expect(values(reloaded, 'huaweicloud_vault_exporter_config_last_reload_successful')).toEqual([1]);
     expect((await fetch(`${daemon.url}/-/reload`)).status).toBe(405);

@@ -1,13 +1,15 @@
 // --shard assigns a project as Prometheus's own hashmod relabelling does: a real Prometheus, given the same
 // project ids, keeps exactly the targets the exporter's shard serves.
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { servesProject } from '../../src/config/shard.js';
-import { Daemon, freePort, get, waitFor } from '../deploy/helpers/process.js';
+import { get } from '../helpers/http.js';
+import { freePort, TestProcess } from '../helpers/process.js';
+import { makeTempDir } from '../helpers/temp-dirs.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { skipWithout } from '../deploy/helpers/tools.js';
 
 const TOTAL = 3;
@@ -16,13 +18,14 @@ const INDEX = 1;
 const PROJECTS = Array.from({ length: 120 }, () => randomBytes(16).toString('hex'));
 
 describe.skipIf(skipWithout('prometheus'))('--shard and Prometheus hashmod', () => {
-  let prometheus: Daemon | undefined;
-  afterAll(async () => {
+  let prometheus: TestProcess | undefined;
+  // Stopped before the test's temp dir (its TSDB) is removed after it.
+  afterEach(async () => {
     await prometheus?.stop();
   });
 
   it('keep the same projects', async () => {
-    const scratch = mkdtempSync(join(tmpdir(), 'hve-hashmod-'));
+    const scratch = makeTempDir('hashmod');
     writeFileSync(
       join(scratch, 'prometheus.yml'),
       stringify({
@@ -41,7 +44,7 @@ describe.skipIf(skipWithout('prometheus'))('--shard and Prometheus hashmod', () 
       }),
     );
     const port = await freePort();
-    prometheus = new Daemon('prometheus', 'prometheus', [
+    prometheus = new TestProcess('prometheus', 'prometheus', [
       `--config.file=${join(scratch, 'prometheus.yml')}`,
       `--storage.tsdb.path=${join(scratch, 'data')}`,
       `--web.listen-address=127.0.0.1:${port}`,

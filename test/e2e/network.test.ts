@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateFleet } from '../../src/sim/fleet.js';
 import { startSimulatedCloud, type SimulatedCloud } from '../../src/sim/server.js';
-import { startDaemon, waitFor200, writeTempFile } from '../helpers/daemon-process.js';
+import { startDaemon, waitForReady } from '../helpers/process.js';
+import { writeTempFile } from '../helpers/temp-dirs.js';
 import { makePki } from '../helpers/pki.js';
 import { scrape, scrapeUntil, values } from '../helpers/scrape.js';
 
@@ -80,7 +81,7 @@ describe('TLS to the APIs', () => {
   it('trusts a private CA given as tls.ca_file', async () => {
     const daemon = await startDaemon([`--config.file=${writeTempFile('c.yaml', config(urlOf(tlsFront, 'https'), `tls: { ca_file: ${join(pki.dir, 'ca.crt')} }\n`))}`]);
     try {
-      await waitFor200(`${daemon.url}/-/ready`);
+      await waitForReady(daemon);
       expect(values(await scrape(daemon.url), 'huaweicloud_vault_exporter_source_up')).toEqual([1, 1]);
     } finally {
       await daemon.stop();
@@ -90,7 +91,7 @@ describe('TLS to the APIs', () => {
   it('refuses the same endpoint without it: verification is never turned off', async () => {
     const daemon = await startDaemon([`--config.file=${writeTempFile('c.yaml', config(urlOf(tlsFront, 'https')))}`]);
     try {
-      const samples = await scrapeUntil(daemon.url, (s) => values(s, 'huaweicloud_vault_exporter_api_requests_total', { code: 'error' }).length === 2);
+      const samples = await scrapeUntil(daemon, (s) => values(s, 'huaweicloud_vault_exporter_api_requests_total', { code: 'error' }).length === 2);
       expect(values(samples, 'huaweicloud_vault_exporter_source_up')).toEqual([0, 0]);
       const failure = await daemon.waitForLog((r) => r.msg === 'refresh failed; keeping the previous snapshot');
       expect(String(failure.err_msg)).toMatch(/certificate/i);
@@ -105,7 +106,7 @@ describe('proxies from the environment', () => {
     proxied.length = 0;
     const daemon = await startDaemon([`--config.file=${writeTempFile('c.yaml', config(cloud.url))}`], { HTTP_PROXY: urlOf(proxy, 'http') });
     try {
-      await waitFor200(`${daemon.url}/-/ready`);
+      await waitForReady(daemon);
       expect(values(await scrape(daemon.url), 'huaweicloud_vault_exporter_source_up')).toEqual([1, 1]);
       expect(proxied.length).toBeGreaterThanOrEqual(1);
       expect(new Set(proxied)).toEqual(new Set([new URL(cloud.url).host]));
@@ -118,7 +119,7 @@ describe('proxies from the environment', () => {
     proxied.length = 0;
     const daemon = await startDaemon([`--config.file=${writeTempFile('c.yaml', config(cloud.url))}`], { HTTP_PROXY: urlOf(proxy, 'http'), NO_PROXY: '127.0.0.1' });
     try {
-      await waitFor200(`${daemon.url}/-/ready`);
+      await waitForReady(daemon);
       expect(values(await scrape(daemon.url), 'huaweicloud_vault_exporter_source_up')).toEqual([1, 1]);
       expect(proxied).toEqual([]);
     } finally {

@@ -4,7 +4,8 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateFleet } from '../../src/sim/fleet.js';
 import { startSimulatedCloud, type SimulatedCloud } from '../../src/sim/server.js';
-import { startDaemon, waitFor200, writeTempFile, type DaemonProcess } from '../helpers/daemon-process.js';
+import { startDaemon, waitForReady, type DaemonProcess } from '../helpers/process.js';
+import { writeTempFile } from '../helpers/temp-dirs.js';
 import { scrape, scrapeUntil, values } from '../helpers/scrape.js';
 
 /**
@@ -59,7 +60,7 @@ describe('paging that trusts no total', () => {
         c.setReportedTotal('high', 'hss', 2_097_152);
       },
     );
-    await waitFor200(`${daemon.url}/-/ready`, 60_000);
+    await waitForReady(daemon, 60_000);
     const samples = await scrape(daemon.url);
     expect(values(samples, UP)).toEqual([1, 1, 1, 1]);
     expect(seriesOf(samples, 'huaweicloud_cbr_vault_size_bytes', { project_id: 'low' })).toHaveLength(2500);
@@ -74,18 +75,18 @@ describe('paging that trusts no total', () => {
 
   it('fails the refresh with a clear error and keeps the previous snapshot when pages contradict each other', async () => {
     const { cloud, daemon } = await run([{ projectId: 'contra', cbrVaults: 2500, hssVaults: 40 }], 'schedule: "* * * * * *", max_retries: 0');
-    await waitFor200(`${daemon.url}/-/ready`);
+    await waitForReady(daemon);
     cloud.faults.set({ listing: { ignoreOffset: true }, only: 'cbr' });
     const failed = await daemon.waitForLog((r) => r.msg === 'refresh failed; keeping the previous snapshot' && r.pair === 'cbr/contra/ap-southeast-1');
     expect(failed.err_msg).toBe('GET /v3/contra/vaults: pages contradict each other: the full page at offset 1000 lists only vaults of earlier pages (does the API ignore offset?); not published');
-    const samples = await scrapeUntil(daemon.url, (s) => values(s, UP, { source: 'cbr' })[0] === 0);
+    const samples = await scrapeUntil(daemon, (s) => values(s, UP, { source: 'cbr' })[0] === 0);
     expect(seriesOf(samples, 'huaweicloud_cbr_vault_size_bytes')).toHaveLength(2500);
     expect(values(samples, 'huaweicloud_vault_exporter_vaults', { source: 'cbr' })).toEqual([2500]);
   });
 
   it('publishes a complete listing whose pages overlap, with a warning and listing_inconsistencies_total', async () => {
     const { daemon } = await run([{ projectId: 'overlap', cbrVaults: 30, hssVaults: 450 }], 'schedule: "0 0 1 1 *"', (c) => c.faults.set({ listing: { overlap: 20 }, only: 'hss' }));
-    await waitFor200(`${daemon.url}/-/ready`);
+    await waitForReady(daemon);
     const samples = await scrape(daemon.url);
     expect(values(samples, UP, { source: 'hss' })).toEqual([1]);
     expect(seriesOf(samples, 'huaweicloud_hss_vault_size_bytes')).toHaveLength(450);
@@ -101,7 +102,7 @@ describe('APIG throttling', () => {
     const { cloud, daemon } = await run([{ projectId: 'throttled', cbrVaults: 2500, hssVaults: 450 }], 'schedule: "0 0 1 1 *", timeout: 3m', (c) =>
       c.faults.set({ rateLimit: { limit: 4, window: 'minute' } }),
     );
-    await waitFor200(`${daemon.url}/-/ready`, 200_000);
+    await waitForReady(daemon, 200_000);
     const samples = await scrape(daemon.url);
     expect(values(samples, UP)).toEqual([1, 1]);
     expect(seriesOf(samples, 'huaweicloud_cbr_vault_size_bytes')).toHaveLength(2500);
@@ -120,7 +121,7 @@ describe('APIG throttling', () => {
 describe('hybrid vaults', () => {
   it('exports hybrid-cloud vaults with cloud_type="hybrid" beside the public ones', async () => {
     const { daemon } = await run([{ projectId: 'hybrid', cbrVaults: 40, hssVaults: 10, cbrHybridVaults: 6 }], 'schedule: "0 0 1 1 *"');
-    await waitFor200(`${daemon.url}/-/ready`);
+    await waitForReady(daemon);
     const samples = await scrape(daemon.url);
     expect(seriesOf(samples, 'huaweicloud_cbr_vault_info', { cloud_type: 'hybrid' })).toHaveLength(6);
     expect(seriesOf(samples, 'huaweicloud_cbr_vault_info', { cloud_type: 'public' })).toHaveLength(40);
@@ -146,7 +147,7 @@ describe('secrets and shutdown', () => {
     const configFile = writeTempFile('exporter.yaml', text(tokenFile));
     const daemon = await startDaemon([`--config.file=${configFile}`, '--web.enable-lifecycle']);
     running.push({ daemon });
-    await waitFor200(`${daemon.url}/-/ready`);
+    await waitForReady(daemon);
     writeFileSync(configFile, text('/nonexistent/token'));
     const reply = await fetch(`${daemon.url}/-/reload`, { method: 'POST' });
     expect(reply.status).toBe(500);
@@ -201,7 +202,7 @@ describe("each cloud's default hosts, through an HTTPS proxy", () => {
     const check = await startDaemon([`--config.file=${configFile}`], { HTTPS_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}` });
     running.push({ daemon: check });
     const expected = new Set(ROWS.flatMap((row) => [...row.hosts, row.iam]));
-    await waitFor200(`${check.url}/-/ready`, 60_000);
+    await waitForReady(check, 60_000);
     expect(new Set(connects)).toEqual(expected);
   });
 });

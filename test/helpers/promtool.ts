@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { run } from './process.js';
 
 /** promtool from Debian's prometheus package; tests may skip without it only outside CI. */
 export function havePromtool(): boolean {
@@ -9,6 +10,6 @@ export function havePromtool(): boolean {
 
 /** `promtool check metrics` on `text`: exit status and what it printed. */
 export function promtoolCheckMetrics(text: string): { status: number | null; output: string } {
-  const run = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
-  return { status: run.status, output: `${run.stdout}${run.stderr}` };
+  const result = run('promtool', ['check', 'metrics'], { input: text });
+  return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }

@@ -1,4 +1,6 @@
 import { parseExposition, type ParsedSample } from './parse-exposition.js';
+import type { DaemonProcess } from './process.js';
+import { waitFor } from './wait-for.js';
 
 export async function scrape(url: string, init: RequestInit = {}): Promise<ParsedSample[]> {
   const response = await fetch(`${url}/metrics`, init);
@@ -13,16 +15,17 @@ export function values(samples: ParsedSample[], name: string, labels: Record<str
     .map((s) => s.value);
 }
 
-/** Scrapes until `check` passes (returns the samples), or throws after `timeoutMs` with the last failure. */
+/**
+ * Scrapes until `check` passes (returns the samples), or throws after `timeoutMs` with source_up as last seen.
+ * Given the daemon itself rather than its URL, it fails as soon as the daemon ends, with its output.
+ */
 export async function scrapeUntil(
-  url: string, check: (samples: ParsedSample[]) => boolean, timeoutMs = 20_000, init: RequestInit = {},
+  target: string | DaemonProcess, check: (samples: ParsedSample[]) => boolean, timeoutMs = 20_000, init: RequestInit = {},
 ): Promise<ParsedSample[]> {
-  const deadline = Date.now() + timeoutMs;
+  const [url, daemons] = typeof target === 'string' ? [target, []] : [target.url, [target]];
   let last: ParsedSample[] = [];
-  while (Date.now() < deadline) {
-    last = await scrape(url, init).catch(() => []);
-    if (check(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-  throw new Error(`condition not met within ${timeoutMs} ms; source_up=${JSON.stringify(values(last, 'huaweicloud_vault_exporter_source_up'))}`);
+  return waitFor(`a scrape where ${check.toString()}`, async () => {
+    last = await scrape(url, init);
+    return check(last) && last;
+  }, { timeoutMs, intervalMs: 150, daemons, detail: () => `source_up=${JSON.stringify(values(last, 'huaweicloud_vault_exporter_source_up'))}` });
 }

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createBasicAuth, type RefusalReason } from '../../src/server/basic-auth.js';
 import { bcryptCost, decoyCost, decoyHash, MAX_DECOY_COST } from '../../src/server/decoy-hash.js';
 import { BUSY, createPasswordChecks, type Verifier } from '../../src/server/password-checks.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 /** A verifier whose checks finish only when the test says so: the bound is then seen without timing luck. */
 function heldVerifier() {
@@ -31,9 +32,7 @@ async function serveAuth(users: Map<string, string>, verifier: Verifier, limits 
   return { checks, refusals, get };
 }
 
-const until = async (condition: () => boolean) => {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
-};
+const until = (condition: () => boolean) => waitFor(condition.toString(), condition, { intervalMs: 5 });
 
 describe('basic auth under a flood of unknown logins', () => {
   const users = new Map([['prometheus', hashSync('scrape', 4)]]);

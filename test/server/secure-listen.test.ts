@@ -1,18 +1,17 @@
-import { execFileSync } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { connect as netConnect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { hashSync } from '@node-rs/bcrypt';
 import express from 'express';
-import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../src/config/load.js';
 import { SERVER_LIMITS, serve, type RunningServer, type ServeOptions } from '../../src/server/secure-listen.js';
 import { loadWebConfig } from '../../src/server/web-config.js';
+import { Pki, SERVER_LOCALHOST } from '../helpers/pki.js';
+import { waitFor } from '../helpers/wait-for.js';
 
 // Counts bcrypt work, to see the cache and the decoy hash at work.
 const bcryptCalls = vi.hoisted(() => ({ compare: 0, hashes: [] as string[] }));
@@ -26,30 +25,13 @@ vi.mock('@node-rs/bcrypt', async (importOriginal) => {
   return { ...actual, verify };
 });
 
-const dir = mkdtempSync(join(tmpdir(), 'secure-listen-test-'));
-const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-
-function makeCa(name: string): void {
-  openssl('req', '-x509', ...EC_KEY, '-keyout', `${name}.key`, '-out', `${name}.crt`, '-days', '2', '-subj', `/CN=${name}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign');
-}
-
-function makeLeaf(name: string, ca: string, extensions: string): void {
-  openssl('req', ...EC_KEY, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${name}`);
-  writeFileSync(join(dir, `${name}.ext`), extensions);
-  openssl('x509', '-req', '-in', `${name}.csr`, '-CA', `${ca}.crt`, '-CAkey', `${ca}.key`, '-CAcreateserial',
-    '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`);
-}
-
-const pem = (name: string) => readFileSync(join(dir, name));
+const pki = new Pki();
+const pem = (name: string) => pki.pem(name);
 const client = (name: string) => ({ cert: pem(`${name}.crt`), key: pem(`${name}.key`) });
 
 let fileCount = 0;
 function webConfig(yaml: string) {
-  const path = join(dir, `web-${++fileCount}.yml`);
-  writeFileSync(path, yaml);
-  return loadWebConfig(path);
+  return loadWebConfig(pki.write(`web-${++fileCount}.yml`, yaml));
 }
 
 const tlsBase = 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n';
@@ -107,17 +89,13 @@ function countConnections(server: RunningServer): Promise<number> {
 }
 
 beforeAll(() => {
-  makeCa('ca');
-  makeCa('rogue-ca');
-  makeLeaf('server', 'ca', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
   const clientExtensions = 'subjectAltName=DNS:prometheus.monitoring.svc,URI:spiffe://cluster/prometheus\nextendedKeyUsage=clientAuth\n';
-  makeLeaf('client', 'ca', clientExtensions);
-  makeLeaf('rogue', 'rogue-ca', clientExtensions);
+  pki.ca('ca').ca('rogue-ca').leaf('server', { extensions: SERVER_LOCALHOST });
+  pki.leaf('client', { extensions: clientExtensions }).leaf('rogue', { ca: 'rogue-ca', extensions: clientExtensions });
 });
 afterEach(async () => {
   await Promise.all(running.splice(0).map((server) => server.close(100)));
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('serve without a web config', () => {
   it('serves plain HTTP with the hardening limits set', async () => {
@@ -161,7 +139,7 @@ describe('serve with TLS client certificates', () => {
     expect(await get(server, '/metrics', { tls: client('rogue') })).toMatchObject({
       status: 403, body: 'Forbidden: client certificate not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE).\n',
     });
-    await vi.waitFor(() => expect(onTlsRejection).toHaveBeenCalledTimes(2));
+    await waitFor('two TLS rejections reported', () => onTlsRejection.mock.calls.length === 2, { intervalMs: 50 });
     expect(onTlsRejection.mock.calls).toEqual([
       ['peer did not return a certificate', '127.0.0.1', 0],
       ['client certificate not trusted (UNABLE_TO_VERIFY_LEAF_SIGNATURE)', '127.0.0.1', 0],
@@ -182,7 +160,7 @@ describe('serve with TLS client certificates', () => {
     expect((await get(server, '/metrics', { tls: client('rogue') })).status).toBe(200);
     await expect(get(server, '/metrics')).rejects.toThrow(/alert certificate required/i);
     await expect(handshake(server, { maxVersion: 'TLSv1.2' })).rejects.toThrow(/alert handshake failure/i);
-    await vi.waitFor(() => expect(onTlsRejection).toHaveBeenCalledTimes(2));
+    await waitFor('two TLS rejections reported', () => onTlsRejection.mock.calls.length === 2, { intervalMs: 50 });
     expect(onTlsRejection).toHaveBeenCalledWith('peer did not return a certificate', '127.0.0.1', 0);
   });
 
@@ -280,8 +258,6 @@ basic_auth_users:
 });
 
 describe('serve following its web config file', () => {
-  const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-  const LOOK_AGAIN_MS = 1100; // the watch looks at the files at most once a second
 
   /** The serial number of the certificate a fresh connection is served. */
   function servedSerial(server: RunningServer): Promise<string> {
@@ -294,11 +270,18 @@ describe('serve following its web config file', () => {
     });
   }
 
+  /** Connects until `seen` holds: every connection lets the watch look at the files (at most once a second). */
+  const afterLooks = (server: RunningServer, what: string, seen: () => boolean) =>
+    waitFor(what, async () => {
+      await servedSerial(server);
+      return seen();
+    }, { timeoutMs: 10_000, intervalMs: 100 });
+
   it('serves a rotated certificate to new connections, and a changed user list at once', async () => {
-    makeLeaf('rotated', 'ca', 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-    writeFileSync(join(dir, 'live.crt'), pem('server.crt'));
-    writeFileSync(join(dir, 'live.key'), pem('server.key'));
-    const path = join(dir, 'live-web.yml');
+    pki.leaf('rotated', { extensions: SERVER_LOCALHOST });
+    writeFileSync(pki.path('live.crt'), pem('server.crt'));
+    writeFileSync(pki.path('live.key'), pem('server.key'));
+    const path = pki.path('live-web.yml');
     writeFileSync(path, `tls_server_config:\n  cert_file: live.crt\n  key_file: live.key\nbasic_auth_users:\n  alice: ${hash}\n`);
     const reloads: string[] = [];
     const rejections: string[] = [];
@@ -311,21 +294,21 @@ describe('serve following its web config file', () => {
     expect((await get(server, '/metrics', { auth: 'alice:right' })).status).toBe(200);
 
     // cert-manager style: the key and the certificate are replaced, one after the other.
-    writeFileSync(join(dir, 'live.key'), pem('rotated.key'));
-    writeFileSync(join(dir, 'live.crt'), pem('rotated.crt'));
-    await sleep(LOOK_AGAIN_MS);
+    writeFileSync(pki.path('live.key'), pem('rotated.key'));
+    writeFileSync(pki.path('live.crt'), pem('rotated.crt'));
+    await afterLooks(server, 'the rotated certificate to be loaded', () => reloads.length === 1);
     expect(await servedSerial(server)).toBe(serial('rotated'));
     expect(reloads).toEqual([path]);
 
     // alice's password was verified and cached before; removing her must not leave the cache open to her.
     writeFileSync(path, `tls_server_config:\n  cert_file: live.crt\n  key_file: live.key\nbasic_auth_users:\n  bob: ${hash}\n`);
-    await sleep(LOOK_AGAIN_MS);
+    await afterLooks(server, 'the new user list to be loaded', () => reloads.length === 2);
     expect((await get(server, '/metrics', { auth: 'alice:right' })).status).toBe(401);
     expect((await get(server, '/metrics', { auth: 'bob:right' })).status).toBe(200);
 
     // A broken file changes nothing and is reported.
     writeFileSync(path, 'basic_auth_users: [');
-    await sleep(LOOK_AGAIN_MS);
+    await afterLooks(server, 'the broken file to be reported', () => rejections.length === 1);
     expect((await get(server, '/metrics', { auth: 'bob:right' })).status).toBe(200);
     expect(rejections).toEqual([expect.stringContaining('live-web.yml')]);
     expect(reloads).toHaveLength(2);
@@ -334,14 +317,14 @@ describe('serve following its web config file', () => {
 
 describe('serve following a changed client_auth_type', () => {
   it('applies it to the next connection without a restart, as toolkit\'s TestConfigReloading', async () => {
-    const path = join(dir, 'policy-web.yml');
+    const path = pki.path('policy-web.yml');
     writeFileSync(path, `${tlsBase}  client_auth_type: RequireAndVerifyClientCert\n  client_ca_file: ca.crt\n`);
     const reloads: string[] = [];
     const server = await start({ webConfig: loadWebConfig(path), webConfigChanges: { onReload: (next) => reloads.push(next.origin), onRejected: () => undefined } });
     await expect(get(server, '/metrics')).rejects.toThrow(/alert certificate required/i);
     writeFileSync(path, `${tlsBase}  client_auth_type: VerifyClientCertIfGiven\n  client_ca_file: ca.crt\n`);
     // The file is looked at per connection, at most once a second: the first connections may still see the old policy.
-    await vi.waitFor(async () => expect((await get(server, '/metrics').catch(() => ({ status: 0 }))).status).toBe(200), { timeout: 10_000, interval: 200 });
+    await waitFor('the new client_auth_type to apply', async () => (await get(server, '/metrics')).status === 200, { timeoutMs: 10_000, intervalMs: 200 });
     expect(reloads).toEqual([path]);
   });
 });
@@ -368,7 +351,7 @@ describe('RunningServer.close', () => {
   it('cuts requests still in flight after the grace period', async () => {
     const server = await start({});
     const stuck = get(server, '/stuck');
-    await vi.waitFor(async () => expect(await countConnections(server)).toBe(1));
+    await waitFor('the stuck request to be in flight', async () => (await countConnections(server)) === 1, { intervalMs: 50 });
     const started = Date.now();
     await server.close(200);
     expect(Date.now() - started).toBeLessThan(2_000);

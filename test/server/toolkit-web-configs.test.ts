@@ -3,35 +3,26 @@
  * with the outcome its Go tests (tls_config_test.go, rate_limit_test.go, users_test.go) expect. Where this
  * exporter answers differently, the case says how and docs/securing.md lists it.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { connect as netConnect } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { ConnectionOptions } from 'node:tls';
 import { hashSync } from '@node-rs/bcrypt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/load.js';
 import { decoyHash } from '../../src/server/decoy-hash.js';
 import { serve, type RunningServer } from '../../src/server/secure-listen.js';
 import { loadWebConfig } from '../../src/server/web-config.js';
+import { Pki, SERVER_LOCALHOST } from '../helpers/pki.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'toolkit-shapes-'));
-const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-const pem = (name: string) => readFileSync(join(dir, name));
+const pki = new Pki();
+const pem = (name: string) => pki.pem(name);
 
 /** toolkit's server key is RSA (its suites are ECDHE_RSA ones); its two clients are self-signed, the second with SANs. */
 function makeFiles(): void {
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'tls-ca-chain.pem', '-days', '2', '-subj', '/CN=shape-ca',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign');
-  openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'tls-ca-chain.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'server.ext');
-  for (const [name, sans] of [['client_selfsigned', 'DNS:client'], ['client2_selfsigned', 'DNS:test3,DNS:dns,email:client2@example.net']]) {
-    openssl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.pem`, '-days', '2',
-      '-subj', `/CN=${name}`, '-addext', `subjectAltName=${sans}`, '-addext', 'extendedKeyUsage=clientAuth');
+  pki.ca('ca', { cn: 'shape-ca', key: 'rsa', certFile: 'tls-ca-chain.pem' }).leaf('server', { cn: 'localhost', key: 'rsa', extensions: SERVER_LOCALHOST });
+  for (const [name, sans] of [['client_selfsigned', 'DNS:client'], ['client2_selfsigned', 'DNS:test3,DNS:dns,email:client2@example.net']] as const) {
+    pki.selfSigned(name, { addext: [`subjectAltName=${sans}`, 'extendedKeyUsage=clientAuth'] });
   }
 }
 
@@ -45,13 +36,10 @@ beforeAll(() => {
   users = `basic_auth_users:\n  alice: ${decoyHash(12).replace('$2b$', '$2y$')}\n  bob: ${decoyHash(18).replace('$2b$', '$2y$')}\n` +
     `  carol: ${hashSync('carol123', 10).replace('$2b$', '$2y$')}\n  dave: ${hashSync('dave123', 10).replace('$2b$', '$2y$')}\n`;
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let count = 0;
 function write(yaml: string): string {
-  const path = join(dir, `shape-${++count}.yml`);
-  writeFileSync(path, yaml);
-  return path;
+  return pki.write(`shape-${++count}.yml`, yaml);
 }
 
 function loadError(yaml: string): string {
@@ -109,7 +97,7 @@ describe('toolkit shapes refused at load (TestYAMLFiles), one line naming the ke
   });
 
   it('a missing file and an empty one (path invalid: refused; empty: plain HTTP, no auth)', () => {
-    expect(() => loadWebConfig(join(dir, 'somefile'))).toThrow(/cannot read the web config file \(ENOENT\)$/);
+    expect(() => loadWebConfig(pki.path('somefile'))).toThrow(/cannot read the web config file \(ENOENT\)$/);
     expect(loadWebConfig(write(''))).toMatchObject({ tls: undefined, basicAuthUsers: new Map(), rateLimit: undefined });
   });
 });

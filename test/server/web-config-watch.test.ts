@@ -1,13 +1,12 @@
-import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashSync } from '@node-rs/bcrypt';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadWebConfig, type WebConfig } from '../../src/server/web-config.js';
 import { watchWebConfig } from '../../src/server/web-config-watch.js';
 import { makePki } from '../helpers/pki.js';
 
 const pki = makePki();
-afterAll(() => rmSync(pki.dir, { recursive: true, force: true }));
 
 const hash = hashSync('pw', 4);
 const tls = 'tls_server_config:\n  cert_file: served.crt\n  key_file: served.key\n';

@@ -1,35 +1,25 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashSync } from '@node-rs/bcrypt';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/load.js';
 import { loadWebConfig } from '../../src/server/web-config.js';
+import { Pki, SERVER_LOCALHOST } from '../helpers/pki.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'web-config-test-'));
-const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
+const pki = new Pki();
+const dir = pki.dir;
 
 /** A CA and a server certificate it signed, plus keys that do not fit (another key, an encrypted one). */
-function makePki(): void {
-  openssl('req', '-x509', ...EC_KEY, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', '/CN=test-ca',
-    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign');
-  openssl('req', ...EC_KEY, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=localhost');
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
-  openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial',
-    '-out', 'server.crt', '-days', '2', '-extfile', 'server.ext');
-  openssl('genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', 'other.key');
-  openssl('pkey', '-in', 'server.key', '-aes256', '-passout', 'pass:secret', '-out', 'encrypted.key');
-  writeFileSync(join(dir, 'empty-ca.crt'), 'no certificates in here\n');
+function makeFiles(): void {
+  pki.ca('ca', { cn: 'test-ca' }).leaf('server', { cn: 'localhost', extensions: SERVER_LOCALHOST });
+  pki.key('other.key').encryptedKey('encrypted.key', 'server.key', 'secret');
+  pki.write('empty-ca.crt', 'no certificates in here\n');
 }
 
 let fileCount = 0;
 /** Writes `yaml` into the PKI directory, so relative paths there resolve only against the file's directory. */
 function load(yaml: string) {
-  const path = join(dir, `web-${++fileCount}.yml`);
-  writeFileSync(path, yaml);
-  return loadWebConfig(path);
+  return loadWebConfig(pki.write(`web-${++fileCount}.yml`, yaml));
 }
 
 function loadError(yaml: string): string {
@@ -48,8 +38,7 @@ function loadError(yaml: string): string {
 const hash = hashSync('secret', 4).replace(/^\$2b\$/, '$2y$');
 const tlsBase = 'tls_server_config:\n  cert_file: server.crt\n  key_file: server.key\n';
 
-beforeAll(makePki);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+beforeAll(makeFiles);
 
 describe('loadWebConfig accepts', () => {
   it('an empty file: plain HTTP, no auth, no headers', () => {

@@ -1,7 +1,7 @@
 import { expect } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { KUBERNETES_DIR } from './paths.js';
-import { run } from './tools.js';
+import { run } from '../../helpers/process.js';
 
 export interface KubeObject {
   apiVersion: string;

@@ -9,7 +9,6 @@ export const repo = (...parts: string[]): string => resolve(ROOT, ...parts);
 export const PROMETHEUS_DIR = repo('deploy/prometheus');
 export const KUBERNETES_DIR = repo('deploy/kubernetes');
 export const DASHBOARD_FILE = repo('deploy/grafana/huaweicloud-vaults.json');
-export const MAIN_JS = repo('dist/src/main.js');
 
 export const readText = (...parts: string[]): string => readFileSync(repo(...parts), 'utf8');
 export const readYaml = <T = unknown>(...parts: string[]): T => parse(readText(...parts)) as T;

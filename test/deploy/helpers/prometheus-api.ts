@@ -1,4 +1,4 @@
-import { get } from './process.js';
+import { get } from '../../helpers/http.js';
 
 export interface Sample {
   metric: Record<string, string>;
@@ -19,6 +19,8 @@ export interface RuleState {
   type: 'alerting' | 'recording';
   health: string;
   lastError?: string;
+  /** When it was last evaluated (RFC 3339). */
+  lastEvaluation: string;
 }
 
 /** The parts of Prometheus's HTTP API these tests read; every call throws on an API error. */
