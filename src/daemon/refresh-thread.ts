@@ -51,11 +51,20 @@ export function startRefreshThread(init: EngineInit, events: EngineEvents, log: 
   let hung: NodeJS.Timeout | undefined;
   const send = (message: ToWorker) => worker.postMessage(message);
 
+  // The reason the worker is being lost. It is told only at 'exit': Node delivers what the worker posted before
+  // it died (a unit already published) by then, but may emit 'error' ahead of it, and a hung worker's watchdog
+  // may fire while its last unit still waits in the queue.
+  let losing: string | undefined;
   const end = (reason: string) => {
+    if (ended || losing !== undefined) return;
+    losing = reason;
+    clearTimeout(hung);
+    void worker.terminate();
+  };
+  const gone = (reason: string) => {
     if (ended) return;
     ended = true;
     clearTimeout(hung);
-    void worker.terminate();
     // Whoever waits on the worker gets an answer: nothing more will come.
     for (const resolve of waiting.values()) resolve(false);
     waiting.clear();
@@ -137,10 +146,9 @@ export function startRefreshThread(init: EngineInit, events: EngineEvents, log: 
       end(`the refresh worker failed: ${err.message}`);
     });
     worker.on('exit', (code) => {
-      if (!ended) {
-        reject(new Error(`the refresh worker exited (code ${code})`));
-        end(`the refresh worker exited (code ${code})`);
-      }
+      const reason = losing ?? `the refresh worker exited (code ${code})`;
+      reject(new Error(reason));
+      gone(reason);
     });
   });
 }
