@@ -51,6 +51,7 @@ describe.skipIf(skipWithout('promtool'))('promtool', () => {
       ['HSS values used for vaults CBR reports', 'rules.yml', /unless on \(project_id, vault_id\) huaweicloud:cbr_vault:reported/g, ''],
       ['FillingUp without the history requirement', 'alerts.yml', /\s+and on \(project_id, vault_id\) \(huaweicloud:vault_used_bytes offset 12h\)/, ''],
       ['FillingUp firing on full vaults', 'alerts.yml', 'huaweicloud:vault_used_ratio < 0.95', 'huaweicloud:vault_used_ratio < 2'],
+      ['FillingUp for vaults that expand', 'alerts.yml', /\n\s+unless on \(project_id, vault_id\) \(huaweicloud_cbr_vault_info\{auto_expand="true"\}\)/, ''],
       ['StatusAbnormal alerting on deleting', 'alerts.yml', 'status!~"available|deleting"', 'status!="available"'],
       ['NearFull ignoring the vault\'s own threshold', 'alerts.yml', /huaweicloud:vault_used_ratio >= on \(project_id, vault_id\) group_left huaweicloud:vault_capacity_alarm_threshold_ratio\n\s+or\n\s+\(huaweicloud:vault_used_ratio >= 0.85 unless on \(project_id, vault_id\) huaweicloud:vault_capacity_alarm_threshold_ratio\)/, 'huaweicloud:vault_used_ratio >= 0.85'],
       ['Full paging for vaults that expand', 'alerts.yml', /huaweicloud:vault_used_ratio >= 0.95\n\s+unless on \(project_id, vault_id\) huaweicloud_cbr_vault_info\{auto_expand="true"\}/, 'huaweicloud:vault_used_ratio >= 0.95'],
