@@ -23,6 +23,7 @@ import { stringify } from 'yaml';
 import type { DiscoverySimOptions } from './discovery-sim.js';
 import { wholeOption } from './options.js';
 import { rawGet } from './raw-get.js';
+import { simulatedEndpoints } from '../src/sim/sources.js';
 import { markdownTable, mb, ms, type Row } from './table.js';
 
 const MAIN = fileURLToPath(new URL('../src/main.js', import.meta.url));
@@ -147,7 +148,7 @@ async function main(): Promise<void> {
   const exporters: ChildProcess[] = [];
   try {
     const { url, keys } = JSON.parse(await sim.next((line) => line.startsWith('{'), 120_000)) as { url: string; keys: [string, string][] };
-    const endpoints = { iam: url, cbr: url, hss: url };
+    const endpoints = { iam: url, ...simulatedEndpoints(url) };
     const config = join(tmpdir(), `hve-discovery-bench-${process.pid}.yaml`);
     writeFileSync(
       config,

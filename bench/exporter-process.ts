@@ -17,6 +17,7 @@ import { TEXT_FORMAT } from '../src/server/metrics-handler.js';
 import type { ExporterChildOptions, ExporterCommand, ExporterReply, RefreshReport } from './protocol.js';
 import { rawGet } from './raw-get.js';
 import { SOURCES, type PerSource } from '../src/config/sources.js';
+import { simulatedEndpoints } from '../src/sim/sources.js';
 
 const options = JSON.parse(process.argv[2] ?? '') as ExporterChildOptions;
 const reply = (message: ExporterReply) => process.send?.(message);
@@ -26,7 +27,7 @@ const config = validateConfig(
     // Only the start-up refresh runs on its own; the bench starts the others.
     refresh: { schedule: '0 0 1 1 *', concurrency: options.concurrency, timeout: '10m', request_timeout: '60s' },
     auth: { token: options.token },
-    targets: [{ project_id: options.projectId, region: options.region, endpoints: { cbr: options.simUrl, hss: options.simUrl } }],
+    targets: [{ project_id: options.projectId, region: options.region, endpoints: simulatedEndpoints(options.simUrl) }],
   },
   'bench config',
 );

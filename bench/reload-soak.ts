@@ -15,6 +15,7 @@ import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { simulatedEndpoints } from '../src/sim/sources.js';
 import { rawGet } from './raw-get.js';
 import { startSimChild } from './sim-child.js';
 import { CHILD_TIMEOUT_MS, REGION, TOKEN } from './sizes.js';
@@ -83,7 +84,7 @@ function scrapeLoop(url: string, want: number, everyMs: number) {
 }
 
 function configText(simUrl: string, projectId: string, schedule: string): string {
-  return `refresh:\n  schedule: "${schedule}"\n  timeout: 60s\nauth:\n  token: "${TOKEN}"\ntargets:\n  - project_id: "${projectId}"\n    region: ${REGION}\n    endpoints: { cbr: "${simUrl}", hss: "${simUrl}" }\n`;
+  return `refresh:\n  schedule: "${schedule}"\n  timeout: 60s\nauth:\n  token: "${TOKEN}"\ntargets:\n  - project_id: "${projectId}"\n    region: ${REGION}\n    endpoints: ${JSON.stringify(simulatedEndpoints(simUrl))}\n`;
 }
 
 async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = CHILD_TIMEOUT_MS): Promise<void> {

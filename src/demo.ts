@@ -5,6 +5,7 @@ import type { LoadedConfig } from './config/target-auth.js';
 import { createSimAuth } from './sim/auth.js';
 import { generateFleet, type ProjectFleet } from './sim/fleet.js';
 import { startSimulatedCloud, type SimulatedCloud } from './sim/server.js';
+import { simulatedEndpoints } from './sim/sources.js';
 
 /** Demo credentials: AK/SK signing, as a production setup should use; the simulator verifies every signature. */
 const DEMO_KEY = { ak: 'DEMOACCESSKEY0000001', sk: 'demo-secret-key-not-for-production-use-0001' };
@@ -37,7 +38,7 @@ export async function startDemo(cbrVaults: number, log: Logger): Promise<{ cloud
       targets: DEMO_PROJECTS.map((project) => ({
         project_id: project.id,
         region: project.region,
-        endpoints: { cbr: cloud.url, hss: cloud.url },
+        endpoints: simulatedEndpoints(cloud.url),
       })),
       export: DEMO_EXPORT,
     },

@@ -3,6 +3,7 @@ import { parseDuration } from './config/duration.js';
 import { parseListenAddress, UsageError } from './flags.js';
 import type { SimIamUser, SimKey } from './sim/auth.js';
 import type { FaultSettings } from './sim/faults.js';
+import { SOURCES } from './config/sources.js';
 
 export const DEFAULT_SIMULATE_ADDRESS = '127.0.0.1:9798';
 /** The README's example project, so that its config needs only `endpoints:` to read the simulator. */
@@ -66,7 +67,7 @@ Flags:
   --fault.outage=MODE            unavailable (every request 502 APIG.0202) or reset (connections reset).
   --fault.delay=DURATION         Added to every CBR/HSS response.
   --fault.page-shift=KIND        Between the pages of a listing a vault is inserted, deleted, or both.
-  --fault.only=API               Faults for cbr or hss only (default both).
+  --fault.only=API               Faults for one API only (${SOURCES.join(' or ')}; default every API).
 `;
 
 function wholeNumber(flag: string, text: string, min: number, max: number): number {
@@ -119,7 +120,7 @@ function faultsOf(values: Record<string, string | undefined>): Partial<FaultSett
     faults.deleteBetweenPages = kind !== 'insert';
   }
   const only = values['fault.only'];
-  if (only !== undefined) faults.only = oneOf('fault.only', only, ['cbr', 'hss'] as const);
+  if (only !== undefined) faults.only = oneOf('fault.only', only, SOURCES);
   return faults;
 }
 

@@ -4,6 +4,7 @@ import { createSimAuth } from './sim/auth.js';
 import type { FaultSettings } from './sim/faults.js';
 import { generateFleet } from './sim/fleet.js';
 import { startSimulatedCloud, type SimulatedCloud } from './sim/server.js';
+import { simulatedEndpoints } from './sim/sources.js';
 import { parseSimulateFlags, SIMULATE_USAGE, type SimulateFlags } from './simulate-flags.js';
 
 /** `huaweicloud-vault-exporter simulate`: the simulated cloud alone, until SIGINT or SIGTERM. */
@@ -90,7 +91,7 @@ function describe(flags: SimulateFlags, cloud: SimulatedCloud): string {
     targets: flags.projects.map((p) => ({
       project_id: p.id,
       region: p.region,
-      endpoints: { cbr: reach, hss: reach, ...('iam' in auth && { iam: reach }) },
+      endpoints: { ...simulatedEndpoints(reach), ...('iam' in auth && { iam: reach }) },
     })),
   };
   // Quoted strings: a project id of digits alone must stay a string.

@@ -114,15 +114,17 @@ export function generateFleet(options: FleetOptions): ProjectFleet {
   return { projectId, cbr, hss };
 }
 
+/** How each source makes a new well-formed vault: a source missing here is a compile error. */
+const INSERTED_VAULT: { [S in Source]: (random: Random, projectId: string, name: string, serial: number) => VaultRecordOf[S] } = {
+  cbr: (random, projectId, name, serial) => withSerialId(buildCbrVault(random, projectOf(projectId), randomCbrShape(random, name)), STREAM.inserted, serial),
+  hss: (random, _projectId, name, serial) => {
+    const hss = randomHssVault(random, serial);
+    return { ...hss, vault_id: serialUuid(hss.vault_id, STREAM.inserted, serial), vault_name: name };
+  },
+};
+
 /** A new well-formed vault named `inserted-vault-<serial>`, for fleets that change while being listed. */
 export function generateInsertedVault<S extends Source>(projectId: string, source: S, serial: number): VaultRecordOf[S] {
   const random = new Random(mixSeed(hashText(projectId), STREAM.inserted, serial));
-  const name = `inserted-vault-${serial}`;
-  let record: VaultRecordOf[Source];
-  if (source === 'cbr') record = withSerialId(buildCbrVault(random, projectOf(projectId), randomCbrShape(random, name)), STREAM.inserted, serial);
-  else {
-    const hss = randomHssVault(random, serial);
-    record = { ...hss, vault_id: serialUuid(hss.vault_id, STREAM.inserted, serial), vault_name: name };
-  }
-  return record as VaultRecordOf[S];
+  return INSERTED_VAULT[source](random, projectId, `inserted-vault-${serial}`, serial);
 }

@@ -2,7 +2,7 @@
  * The JSON records CBR and HSS return, as /work/shared/api documents them (field names and units
  * verbatim). Status and mode fields are plain strings: real APIs send values the pages do not list.
  */
-import type { PerSource, Source } from '../config/sources.js';
+import type { Source } from '../config/sources.js';
 import { SIM_SOURCES } from './sources.js';
 
 export type { Source };
@@ -106,10 +106,12 @@ export interface HssVaultRecord {
 }
 
 /** The record type of each source's listing. */
-export interface VaultRecordOf extends PerSource<object> {
+interface VaultRecords {
   cbr: CbrVaultRecord;
   hss: HssVaultRecord;
 }
+/** A source missing from VaultRecords is a compile error here (it cannot index it). */
+export type VaultRecordOf = { [S in Source]: VaultRecords[S] };
 
 /** One project's vaults, per source, in the order the simulated APIs list them. */
 export type ProjectFleet = { projectId: string } & { [S in Source]: VaultRecordOf[S][] };

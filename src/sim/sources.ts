@@ -1,6 +1,6 @@
 import type { ListApiFacts } from '../cloud/list-vaults.js';
 import { VAULT_APIS } from '../cloud/vault-apis.js';
-import type { PerSource } from '../config/sources.js';
+import { SOURCES, type PerSource } from '../config/sources.js';
 import { apiErrors, type ApiError } from './errors.js';
 
 /** How the simulator stands in for one list API: the facts the client reads, and the service's own words. */
@@ -35,6 +35,11 @@ export const SIM_SOURCES: PerSource<SimSource> = {
     internalError: apiErrors.hssInternal,
   },
 };
+
+/** The `endpoints:` of a config that reads every source from the one simulated cloud at `url`. */
+export function simulatedEndpoints(url: string): PerSource<string> {
+  return Object.fromEntries(SOURCES.map((source) => [source, url])) as PerSource<string>;
+}
 
 /** The path of a source's listing as a pattern whose one group is the project id. */
 export function pathPattern(facts: ListApiFacts): RegExp {
