@@ -87,7 +87,9 @@ export function startRefreshThread(init: EngineInit, events: EngineEvents, log: 
           if (ended) return done({ interrupted: true });
           stopping = (interrupted) => done({ interrupted });
           send({ type: 'stop' });
-          // A worker that cannot stop (hung) is ended: a reload or shutdown must not wait on it forever.
+          // A worker that cannot stop (hung) is ended: a reload or shutdown must not wait on it forever. This
+          // watchdog takes the running refresh's place: left running, that one held the runtime for its timeout.
+          clearTimeout(hung);
           hung = setTimeout(() => end('the refresh worker did not stop'), init.config.refresh.timeout + grace);
         }),
       async close() {
