@@ -159,21 +159,13 @@ export class Daemon {
       discovery = await this.discoveryOf(loaded, this.discovery?.handover());
       next = this.prepare(loaded, discovery);
     } catch (err) {
-      await discovery?.stop();
-      const message = err instanceof ConfigError ? err.message : `unexpected error: ${(err as Error).message}`;
-      log.error({ err_msg: message }, 'config reload rejected; keeping the running config');
-      metrics.configLoaded(false);
-      return message;
+      return this.rejectReload(err, discovery);
     }
     try {
       await this.swap(next.prepared, next.list, discovery);
     } catch (err) {
       // Its files changed between the check and the worker's start: the config in force goes on.
-      await discovery?.stop();
-      const message = err instanceof ConfigError ? err.message : `unexpected error: ${(err as Error).message}`;
-      log.error({ err_msg: message }, 'config reload rejected; keeping the running config');
-      metrics.configLoaded(false);
-      return message;
+      return this.rejectReload(err, discovery);
     }
     await this.discovery?.stop();
     this.loaded = loaded;
@@ -219,6 +211,15 @@ export class Daemon {
    * new one holds all of it. Its refresh stops (the pairs it had not finished keep what they showed), its last
    * renderings are published, and they pass over as they are; pairs the new list drops disappear at once.
    */
+  /** A reload that cannot be applied: what it started stops, the running config goes on; says why. */
+  private async rejectReload(err: unknown, discovery: DiscoveryLoop | undefined): Promise<string> {
+    await discovery?.stop();
+    const message = err instanceof ConfigError ? err.message : `unexpected error: ${(err as Error).message}`;
+    this.options.log.error({ err_msg: message }, 'config reload rejected; keeping the running config');
+    this.options.metrics.configLoaded(false);
+    return message;
+  }
+
   private async swap(prepared: PreparedRuntime, list: TargetList, discovery: DiscoveryLoop | undefined): Promise<void> {
     const handover = await this.runtime.stop();
     let next: Runtime;
