@@ -183,34 +183,23 @@ export class Daemon {
     void this.serially(async () => {
       this.discoveryApplyQueued = false;
       const { log } = this.options;
-      let next: { prepared: PreparedRuntime; list: TargetList };
       try {
         const list = this.targetList(this.loaded, this.discovery);
         if (targetListKey(list) === targetListKey(this.list) && this.runtimeStarted) {
           this.listHoldsDiscovery = this.discovery?.attempted() ?? true;
           return;
         }
-        next = this.prepare(this.loaded, this.discovery, list);
-      } catch (err) {
-        // A discovered target whose credentials cannot be made (an unreadable file): the running list stays.
-        log.error({ err_msg: (err as Error).message }, 'discovered targets rejected; keeping the running target list');
-        return;
-      }
-      try {
+        const next = this.prepare(this.loaded, this.discovery, list);
         await this.swap(next.prepared, next.list, this.discovery);
+        log.info({ targets: next.list.targets.length, ...next.list.served }, 'discovered targets applied');
       } catch (err) {
+        // A discovered target whose credentials cannot be made (an unreadable file), or whose worker could not
+        // start: the running list stays.
         log.error({ err_msg: (err as Error).message }, 'discovered targets rejected; keeping the running target list');
-        return;
       }
-      log.info({ targets: next.list.targets.length, ...next.list.served }, 'discovered targets applied');
     });
   }
 
-  /**
-   * The one way a new target list takes over (a reload, a discovery): the old runtime serves every scrape until the
-   * new one holds all of it. Its refresh stops (the pairs it had not finished keep what they showed), its last
-   * renderings are published, and they pass over as they are; pairs the new list drops disappear at once.
-   */
   /** A reload that cannot be applied: what it started stops, the running config goes on; says why. */
   private async rejectReload(err: unknown, discovery: DiscoveryLoop | undefined): Promise<string> {
     await discovery?.stop();
@@ -220,6 +209,11 @@ export class Daemon {
     return message;
   }
 
+  /**
+   * The one way a new target list takes over (a reload, a discovery): the old runtime serves every scrape until the
+   * new one holds all of it. Its refresh stops (the pairs it had not finished keep what they showed), its last
+   * renderings are published, and they pass over as they are; pairs the new list drops disappear at once.
+   */
   private async swap(prepared: PreparedRuntime, list: TargetList, discovery: DiscoveryLoop | undefined): Promise<void> {
     const handover = await this.runtime.stop();
     let next: Runtime;
