@@ -27,6 +27,11 @@ export function formatLabelPairs(pairs: readonly (readonly [string, string])[]):
   return out;
 }
 
+/** `pairs` as they follow other labels inside the braces: `,a="1",b="2"`, or nothing for none. */
+export function labelsAfter(pairs: readonly (readonly [string, string])[]): string {
+  return pairs.length ? `,${formatLabelPairs(pairs)}` : '';
+}
+
 export function familyHeader(name: string, help: string, type: 'gauge' | 'counter'): string {
   return `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}`;
 }

@@ -1,5 +1,5 @@
 import type { PairStatus } from '../collect/snapshot.js';
-import { escapeLabelValue, familyHeader, formatLabelPairs, formatValue } from './exposition.js';
+import { escapeLabelValue, familyHeader, formatValue, labelsAfter } from './exposition.js';
 import { storedSegment, type DeflatedSegment } from './gzip-parts.js';
 
 /** One of the exporter's own families about a pair; published with the pair's vault series, never apart. */
@@ -71,7 +71,7 @@ export function pairFigureHeaders(): DeflatedSegment[] {
 /** The sample line of each figure family for one pair, in PAIR_FIGURES order; undefined where it has no value. */
 export function renderPairFigures(status: PairStatus): (DeflatedSegment | undefined)[] {
   const { pair } = status;
-  const extra = pair.labels.length ? `,${formatLabelPairs(pair.labels)}` : '';
+  const extra = labelsAfter(pair.labels);
   const labels = `{source="${escapeLabelValue(pair.source)}",project_id="${escapeLabelValue(pair.projectId)}",region="${escapeLabelValue(pair.region)}"${extra}}`;
   return PAIR_FIGURES.map((figure) => {
     const value = figure.value(status);

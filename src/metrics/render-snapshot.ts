@@ -1,5 +1,5 @@
 import type { VaultSnapshot } from '../collect/snapshot.js';
-import { escapeLabelValue, formatLabelPairs, formatValue } from './exposition.js';
+import { escapeLabelValue, formatValue, labelsAfter } from './exposition.js';
 import type { VaultFamily } from './family.js';
 import { deflateSegmentSync, SegmentWriter, type DeflatedSegment } from './gzip-parts.js';
 import { familiesOf, type SourceFamilies } from './source-families.js';
@@ -44,7 +44,7 @@ async function renderVaults<T extends { id: string; name: string }>(
         sliceStart = performance.now();
       }
       for (const sample of family.samples(vaults[i] as T)) {
-        const extra = sample.labels.length ? `,${formatLabelPairs(sample.labels)}` : '';
+        const extra = labelsAfter(sample.labels);
         pending += `${family.name}${prefixes[i]}${extra}} ${formatValue(sample.value)}\n`;
         series++;
       }
@@ -69,6 +69,6 @@ export function renderSnapshot(snapshot: VaultSnapshot, families: SourceFamilies
   const { pair } = snapshot;
   const identity = `project_id="${escapeLabelValue(pair.projectId)}",region="${escapeLabelValue(pair.region)}"`;
   // The target's own labels follow the vault's identity, before each family's labels.
-  const extra = pair.labels.length ? `,${formatLabelPairs(pair.labels)}` : '';
+  const extra = labelsAfter(pair.labels);
   return renderVaults(familiesOf(families, snapshot.source), snapshot.vaults, identity, extra, level);
 }
