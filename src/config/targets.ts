@@ -32,10 +32,15 @@ export interface TargetSettings {
   labels: Record<string, string>;
 }
 
+/** The hosts of `settings` in `region`: the clouds table's, overridden by `endpoints:`. */
+function endpointsOf(settings: TargetSettings, region: string): Endpoints {
+  return { ...defaultEndpoints(settings.cloud, region), ...settings.endpoints };
+}
+
 /** A project's target under `settings`: hosts from the clouds table, overridden by `endpoints:`. */
 export function resolveTarget(projectId: string, region: string, settings: TargetSettings): ResolvedTarget {
-  const { cloud, sources, endpoints: overrides, ...rest } = settings;
-  const endpoints: Endpoints = { ...defaultEndpoints(cloud, region), ...overrides };
+  const { cloud, sources, endpoints: _overrides, ...rest } = settings;
+  const endpoints = endpointsOf(settings, region);
   return { project_id: projectId, region, cloud, sources: sources ?? SOURCES.filter((source) => endpoints[source]), endpoints, ...rest };
 }
 
@@ -45,7 +50,7 @@ export function resolveTarget(projectId: string, region: string, settings: Targe
  */
 export function checkSettings(settings: TargetSettings, region: string, path: (string | number)[], ctx: z.RefinementCtx): void {
   const { cloud } = settings;
-  const endpoints = { ...defaultEndpoints(cloud, region), ...settings.endpoints };
+  const endpoints = endpointsOf(settings, region);
   for (const source of (settings.sources ?? []).filter((source) => !endpoints[source])) {
     ctx.addIssue({
       code: 'custom',

@@ -1,6 +1,6 @@
 import type { DiscoveryCounters, DiscoveryStatus } from '../collect/discovery-status.js';
 import { SKIP_REASONS } from '../config/discover.js';
-import type { Shard } from '../config/shard.js';
+import { NO_SHARD, type Shard } from '../config/shard.js';
 import type { TargetCounts } from '../config/target-list.js';
 import type { Registry } from 'prom-client';
 import { registerFamily, type LabelledSample } from './labelled-family.js';
@@ -16,7 +16,7 @@ export interface TargetReport {
 }
 
 export const EMPTY_TARGET_REPORT: TargetReport = {
-  shard: { index: 0, total: 1 },
+  shard: NO_SHARD,
   all: { static: 0, discovered: 0 },
   served: { static: 0, discovered: 0 },
   discoveries: [],
