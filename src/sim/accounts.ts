@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { PROJECT_LIST_PATHS, type ProjectListForm } from '../cloud/iam-projects.js';
 import { parseAuthorization } from '../cloud/sign.js';
 import { createSimAuth, type AuthVerdict, type IamReply, type ReceivedRequest, type SimAuth, type SimKey } from './auth.js';
 
@@ -29,8 +30,8 @@ export interface SimAccountSpec {
   forbidden?: string[];
 }
 
-/** The two project lists IAM answers: `signed` GET /v3/projects, `token` GET /v3/auth/projects. */
-export type ProjectListRoute = 'signed' | 'token';
+/** The two project lists IAM answers, by the client's own table: `signed` GET /v3/projects, `token` GET /v3/auth/projects. */
+export type ProjectListRoute = ProjectListForm;
 
 export interface SimAccounts {
   /** The vault lists' check: valid credentials of the account that owns the project, with a policy there. */
@@ -138,7 +139,7 @@ export function createSimAccounts(specs: readonly SimAccountSpec[]): SimAccounts
         const refused = verdict.ok ? NOT_AUTHORIZED : verdict;
         return { status: refused.status, headers: JSON_HEADERS, body: { error_code: refused.error_code, error_msg: refused.error_msg } };
       }
-      const self = `https://iam.myhuaweicloud.com${route === 'signed' ? '/v3/projects' : '/v3/auth/projects'}`;
+      const self = `https://iam.myhuaweicloud.com${PROJECT_LIST_PATHS[route]}`;
       return { status: 200, headers: JSON_HEADERS, body: { projects: account.projects.map((p) => record(account, p)), links: { self, previous: null, next: null } } };
     },
     addProject(domainId, project) {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PROJECT_LIST_PATHS } from '../cloud/iam-projects.js';
 import type { ProjectListRoute } from './accounts.js';
 import type { AuthVerdict, IamReply, ReceivedRequest } from './auth.js';
 import { apiErrors, errorBody, NGINX_BAD_GATEWAY_HTML, type ApiError } from './errors.js';
@@ -75,11 +76,12 @@ interface Reply {
 const JSON_TYPE = 'application/json;charset=UTF-8';
 const LIST_PATHS = SOURCES.map((source) => [source, pathPattern(SIM_SOURCES[source].facts)] as const);
 const IAM_PATH = '/v3/auth/tokens';
-const PROJECT_LIST_PATHS: Readonly<Record<string, ProjectListRoute>> = { '/v3/projects': 'signed', '/v3/auth/projects': 'token' };
+/** The project lists' paths, as the client asks them. */
+const PROJECT_LIST_ROUTES: Readonly<Record<string, ProjectListRoute>> = Object.fromEntries(Object.entries(PROJECT_LIST_PATHS).map(([route, path]) => [path, route as ProjectListRoute]));
 
 function route(path: string): Route {
   if (path === IAM_PATH) return { api: 'iam' };
-  const projects = PROJECT_LIST_PATHS[path];
+  const projects = PROJECT_LIST_ROUTES[path];
   if (projects) return { api: 'iam', projects };
   for (const [api, pattern] of LIST_PATHS) {
     const match = pattern.exec(path);
