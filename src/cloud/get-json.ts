@@ -28,6 +28,8 @@ export interface ApiContext {
   /** Backoff base and cap; small in tests. */
   backoff?: { baseMs: number; capMs: number };
   now?: () => number;
+  /** What each listing of this pair held when last read, by its first page's URL: the next reading plans that many pages from the start. */
+  listingSizes?: Map<string, number>;
 }
 
 const DEFAULT_BACKOFF = { baseMs: 500, capMs: 15_000 };

@@ -61,7 +61,9 @@ export async function fetchPage<T extends { id: string }>(api: PagedApi<T>, offs
 }
 
 /**
- * Reads a listing once. The total plans the pages (up to `refresh.concurrency` in flight), but the pages
+ * Reads a listing once. The total plans the pages (up to `refresh.concurrency` in flight), and so does what
+ * the listing held when last read, so that a refresh need not wait for the first page to fill its window
+ * (the page at the total's offset too, which a full last page would ask for anyway). But the pages
  * decide: a short or empty page ends the listing, and a full last page means there may be more, read
  * one at a time past the plan. So a total that lies low loses nothing, and one that lies high costs at most
  * the requests in flight when the end is seen (or a single probe, when the total promised more than the
@@ -74,6 +76,8 @@ export async function readPass<T extends { id: string }>(api: PagedApi<T>, ctx: 
   const window = Math.max(1, ctx.limiter.perHost);
   const listing = new AbortController();
   const pageCtx: ApiContext = { ...ctx, signal: AbortSignal.any([ctx.signal, listing.signal]) };
+  const sizeKey = api.url(0, limit).href;
+  const lastSize = ctx.listingSizes?.get(sizeKey) ?? 0;
   const inFlight = new Map<number, Promise<Page<T>>>();
   const pages: Page<T>[] = [];
   const seen = new Set<string>();
@@ -96,12 +100,15 @@ export async function readPass<T extends { id: string }>(api: PagedApi<T>, ctx: 
   try {
     for (let frontier = 0; end === undefined; frontier += limit) {
       // Keep the window full within the plan; past it, ask for the next page only once this one is known full.
-      while (inFlight.size < window && next <= maxOffset && (next < planned || next === frontier)) {
+      while (inFlight.size < window && next <= maxOffset && (next <= Math.max(planned, lastSize) || next === frontier)) {
         if (next / limit >= MAX_PAGES) throw contradiction(api, `more than ${MAX_PAGES} full pages`);
         request(next);
         next += limit;
       }
-      if (!inFlight.has(frontier)) return { pages, pagesPastEnd: 0, repeatedPastEnd: 0, cappedAt: frontier - limit };
+      if (!inFlight.has(frontier)) {
+        ctx.listingSizes?.set(sizeKey, frontier);
+        return { pages, pagesPastEnd: 0, repeatedPastEnd: 0, cappedAt: frontier - limit };
+      }
       const page = await take(frontier);
       planned = Math.max(planned, page.total ?? 0);
       const fresh = page.vaults.filter((vault) => !seen.has(vault.id)).length;
@@ -129,6 +136,7 @@ export async function readPass<T extends { id: string }>(api: PagedApi<T>, ctx: 
       if (page.size > 0) repeatedPastEnd++;
     }
     if (probed) ctx.log.debug({ reported_total: planned, listed: held }, 'the reported total is larger than the listing; believing the pages');
+    ctx.listingSizes?.set(sizeKey, held);
     return { pages, pagesPastEnd: pastEnd, repeatedPastEnd };
   } catch (err) {
     listing.abort(err); // one failed page fails the pass: stop asking for the others

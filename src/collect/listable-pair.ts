@@ -44,6 +44,7 @@ export function listablePairs(config: Config, deps: ListablePairDeps): ListableP
       const pair = pairOf(target, source);
       const endpoint = pair.endpoint;
       const log = deps.log.child({ source, project_id: target.project_id, region: target.region });
+      const listingSizes = new Map<string, number>();
       const context = (signal: AbortSignal): ApiContext => ({
         dispatcher: deps.dispatcher,
         credentials,
@@ -57,6 +58,7 @@ export function listablePairs(config: Config, deps: ListablePairDeps): ListableP
         deadlineAt: Date.now() + config.refresh.timeout,
         bodySizeLimit: config.refresh.body_size_limit,
         backoff: deps.backoff,
+        listingSizes,
       });
       pairs.push({ pair, list: (signal) => listSource(source, endpoint, pair.projectId, context(signal), options) });
     }

@@ -61,6 +61,57 @@ describe('paging HSS', () => {
   });
 });
 
+describe('planning pages from the last reading', () => {
+  /** The order in which pages were asked for and answered, as `ask 200` / `page 200`. */
+  function watched() {
+    const events: string[] = [];
+    const api = hssApi(cloud.url, PROJECT);
+    const ctx = apiContext({
+      listingSizes: new Map(),
+      credentials: {
+        authorize: async (req) => {
+          events.push(`ask ${req.url.searchParams.get('offset')}`);
+          req.headers['X-Auth-Token'] = 'test-token';
+        },
+        renew: () => false,
+      },
+    });
+    const read = () => listVaults({ ...api, readPage: (body, url) => (events.push(`page ${url.searchParams.get('offset')}`), api.readPage(body, url)) }, ctx);
+    return { events, read };
+  }
+
+  it('asks for every page the listing held last time at once, and still lists by the pages', async () => {
+    const { events, read } = watched();
+    const first = await read();
+    // Nothing known yet: the first page comes alone, and its total plans the rest.
+    expect(events.slice(0, 2)).toEqual(['ask 0', 'page 0']);
+    expect(first.vaults).toHaveLength(450);
+    events.length = 0;
+    const second = await read();
+    expect(events.slice(0, 3)).toEqual(['ask 0', 'ask 200', 'ask 400']);
+    expect(events.filter((e) => e.startsWith('ask'))).toHaveLength(3);
+    expect(second.vaults.map((v) => v.id).sort()).toEqual(ids(cloud.vaults(PROJECT, 'hss')));
+  });
+
+  it('asks at most a window of pages past the end when the listing shrank, and lists what is there', async () => {
+    const { events, read } = watched();
+    await read();
+    const kept = cloud.vaults(PROJECT, 'hss').slice(0, 150);
+    const gone = cloud.vaults(PROJECT, 'hss').slice(150);
+    expect(cloud.deleteVaults(PROJECT, 'hss', gone.map((v) => v.vault_id))).toBe(300);
+    try {
+      events.length = 0;
+      const shrunk = await read();
+      expect(shrunk.vaults.map((v) => v.id).sort()).toEqual(ids(kept));
+      expect(shrunk.inconsistencies).toBe(0);
+      // Pages 200 and 400 were planned from the last reading: empty, past the end, not a contradiction.
+      expect(events.filter((e) => e.startsWith('ask')).sort()).toEqual(['ask 0', 'ask 200', 'ask 400']);
+    } finally {
+      cloud.addVaults(PROJECT, 'hss', gone, 'end');
+    }
+  });
+});
+
 describe('pages that shift while being read', () => {
   it('reads the listing again when vaults are created between pages, and keeps no duplicates', async () => {
     const before = ids(cloud.vaults(PROJECT, 'cbr'));
