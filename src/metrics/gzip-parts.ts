@@ -111,9 +111,37 @@ export function joinSegments(segments: readonly DeflatedSegment[]): DeflatedBody
   return { parts: segments.map((segment) => segment.deflated), crc, length };
 }
 
-/** The gzip header and a body's segments as one buffer: the head of every gzip answer for that body. */
-export function gzipHead(body: DeflatedBody): Buffer {
-  return Buffer.concat([GZIP_HEADER, ...body.parts]);
+/** Segments at least this large are written as they are; smaller ones are copied together into pieces up to HEAD_PIECE_BYTES. */
+const OWN_PIECE_BYTES = 16 * 1024;
+const HEAD_PIECE_BYTES = 64 * 1024;
+
+/**
+ * The gzip header and a body's segments, as the buffers every gzip answer for that body begins with. Large
+ * segments are not copied: one buffer of the whole head doubled the body in memory (28.6 MB more at 100,000
+ * vaults, 57 MB while a scrape still wrote the previous one). Runs of small segments (family headers, pair
+ * figures, the families of small pairs) are joined, so that a body of thousands of them is a few writes.
+ */
+export function gzipHead(body: DeflatedBody): Buffer[] {
+  const pieces: Buffer[] = [];
+  let run: Buffer[] = [GZIP_HEADER];
+  let runBytes = GZIP_HEADER.length;
+  const endRun = () => {
+    if (run.length > 0) pieces.push(run.length === 1 ? (run[0] as Buffer) : Buffer.concat(run, runBytes));
+    run = [];
+    runBytes = 0;
+  };
+  for (const part of body.parts) {
+    if (part.length >= OWN_PIECE_BYTES) {
+      endRun();
+      pieces.push(part);
+      continue;
+    }
+    if (runBytes + part.length > HEAD_PIECE_BYTES) endRun();
+    run.push(part);
+    runBytes += part.length;
+  }
+  endRun();
+  return pieces;
 }
 
 /** What follows a gzip head: the compressed tail (it ends the deflate stream) and the trailer. */
@@ -126,7 +154,7 @@ export function gzipTail(body: DeflatedBody, tail: Buffer): Buffer {
 
 /** The buffers of one gzip member: header, body, compressed tail (ends the stream), trailer. */
 export function gzipWithTail(body: DeflatedBody, tail: Buffer): Buffer[] {
-  return [gzipHead(body), gzipTail(body, tail)];
+  return [...gzipHead(body), gzipTail(body, tail)];
 }
 
 /** The plain text of a body, inflated on the thread pool. */

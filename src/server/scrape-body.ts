@@ -24,14 +24,14 @@ export interface LiveMetrics {
 
 /**
  * The bytes of one /metrics answer: the pre-rendered vault part and the live exporter metrics. The gzip head
- * (header and vault segments) is joined once per vault body, and the tail (the live metrics, compressed, and
+ * (header and vault segments, small ones joined) is made once per vault body, and the tail (the live metrics, compressed, and
  * the trailer) once per live rendering, so that a scrape costs what serving a file costs. The vault part is
  * kept compressed only; a plain-text scrape (Prometheus always asks for gzip) inflates it once per vault body.
  */
 export class ScrapeBody {
   private tail: LiveTail | undefined;
   private rendering: Promise<LiveTail> | undefined;
-  private head: { vault: VaultBody; bytes: Buffer } | undefined;
+  private head: { vault: VaultBody; pieces: Buffer[] } | undefined;
   private gzipEnd: { vault: VaultBody; tail: LiveTail; bytes: Buffer } | undefined;
   private plainVault: { vault: VaultBody; text: Promise<Buffer> } | undefined;
 
@@ -50,9 +50,9 @@ export class ScrapeBody {
   /** The gzip answer, as the buffers to write in order. */
   async gzipped(vault: VaultBody): Promise<Buffer[]> {
     const tail = await this.liveTail();
-    if (this.head?.vault !== vault) this.head = { vault, bytes: gzipHead(vault) };
+    if (this.head?.vault !== vault) this.head = { vault, pieces: gzipHead(vault) };
     if (this.gzipEnd?.vault !== vault || this.gzipEnd.tail !== tail) this.gzipEnd = { vault, tail, bytes: gzipTail(vault, tail.text) };
-    return [this.head.bytes, this.gzipEnd.bytes];
+    return [...this.head.pieces, this.gzipEnd.bytes];
   }
 
   private liveTail(): Promise<LiveTail> {
