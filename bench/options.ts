@@ -14,6 +14,8 @@ export interface Options {
   resolutionMs: number;
   exporterNodeArgs: string[];
   sizes: Size[];
+  /** Soak refreshes per size; undefined: each size's own count. */
+  soak: number | undefined;
 }
 
 /** A bench option that must be a whole number in [min, max]; throws naming it. */
@@ -33,6 +35,8 @@ export function readOptions(argv: string[]): Options {
       rounds: { type: 'string', default: '3' },
       refreshes: { type: 'string', default: '3' },
       scrapers: { type: 'string', default: '2' },
+      // Refreshes in the RSS soak (after the others); default: 20 at 10k, none at 100k. 0 skips it.
+      soak: { type: 'string' },
       resolution: { type: 'string', default: '5' },
       // e.g. --exporter-node-args="--cpu-prof --cpu-prof-dir=/tmp/prof": node flags for the exporter children only.
       'exporter-node-args': { type: 'string', default: '' },
@@ -50,6 +54,7 @@ export function readOptions(argv: string[]): Options {
     refreshes: whole('refreshes', 1, 5),
     scrapers: whole('scrapers', 1, 16),
     resolutionMs: whole('resolution', 1, 10),
+    soak: values.soak === undefined ? undefined : wholeOption(values.soak, 'soak', 0, 200),
     exporterNodeArgs: values['exporter-node-args'].split(/\s+/).filter(Boolean),
     sizes: values.sizes.split(',').map((key) => {
       const size = SIZES.find((candidate) => candidate.key === key.trim());
@@ -65,5 +70,6 @@ export function describeOptions(options: Options): string {
     `--latency=${options.latencyMs}`, `--concurrency=${options.concurrency}`, `--seconds=${options.seconds}`, `--rounds=${options.rounds}`,
     `--refreshes=${options.refreshes}`, `--scrapers=${options.scrapers}`, `--resolution=${options.resolutionMs}`,
     `--sizes=${options.sizes.map((size) => size.key).join(',')}`,
+    ...(options.soak === undefined ? [] : [`--soak=${options.soak}`]),
   ].join(' ');
 }

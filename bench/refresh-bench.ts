@@ -5,7 +5,7 @@ import type { Options } from './options.js';
 import type { BareClientOptions, BareClientReply, ExporterChildOptions, ExporterReply, ProbeReply, RefreshReport } from './protocol.js';
 import { scrapeRows } from './scrape-bench.js';
 import { startScrapers, type ScrapeStats } from './scrapers.js';
-import { CHILD_TIMEOUT_MS, IDLE_PROBE_MS, REFRESH_RATIO_TARGET, REGION, TARGET_LATENCY_MS, TARGET_MIN_CONCURRENCY, TOKEN, type Size } from './sizes.js';
+import { CHILD_TIMEOUT_MS, IDLE_PROBE_MS, REFRESH_RATIO_TARGET, REGION, SOAK_GROWTH_BYTES, SOAK_WINDOW, TARGET_LATENCY_MS, TARGET_MIN_CONCURRENCY, TOKEN, type Size } from './sizes.js';
 import { imageEnv } from './image-env.js';
 import { mb, ms, verdict, type Row } from './table.js';
 
@@ -123,10 +123,30 @@ function rssRow(size: Size, reports: readonly RefreshReport[]): Row {
   };
 }
 
+/** RSS over the soak's refreshes: its last ones against its first, and the trend of them all (least squares). */
+function soakRow(size: Size, reports: readonly RefreshReport[]): Row {
+  const rss = reports.map((report) => report.rssBytes);
+  const first = median(rss.slice(0, SOAK_WINDOW));
+  const last = median(rss.slice(-SOAK_WINDOW));
+  const n = rss.length;
+  const meanX = (n - 1) / 2;
+  const meanY = rss.reduce((sum, y) => sum + y, 0) / n;
+  const slope = rss.reduce((sum, y, x) => sum + (x - meanX) * (y - meanY), 0) / rss.reduce((sum, _y, x) => sum + (x - meanX) ** 2, 0);
+  return {
+    measure: `RSS over ${n} more refreshes, ${size.label}`,
+    setting: `one after another, 1 s after each, after the refreshes above; medians of the first and last ${SOAK_WINDOW}`,
+    value: `first ${mb(first)}, last ${mb(last)} (${mb(Math.min(...rss))}–${mb(Math.max(...rss))}); peak ${mb(Math.max(...reports.map((report) => report.peakRssBytes)))}`,
+    reference: `trend ${(slope / 1e6).toFixed(2)} MB a refresh`,
+    ratio: '',
+    target: `no growth: last ≤ first + ${mb(SOAK_GROWTH_BYTES)}`,
+    result: verdict(last, '<=', first + SOAK_GROWTH_BYTES),
+  };
+}
+
 /**
  * One exporter child against the simulator at `simUrl`: its start-up refresh and `options.refreshes − 1`
  * more (medians), held against the bare client; when detailed, /metrics throughput, then the health probe
- * idle and during a refresh under scrapes, and RSS after each refresh.
+ * idle and during a refresh under scrapes, RSS after each refresh, and RSS over the soak's refreshes.
  */
 export async function exporterRows(size: Size, setting: RefreshSetting, simUrl: string, options: Options): Promise<{ rows: Row[]; perSecond?: number }> {
   const childOptions: ExporterChildOptions = {
@@ -156,6 +176,13 @@ export async function exporterRows(size: Size, setting: RefreshSetting, simUrl: 
     process.stderr.write('bench: health probe, idle and during a refresh under scrapes\n');
     const probed = await probedRefresh(child, size, url, options.scrapers);
     rows.push(probeRow(size, probed, options), rssRow(size, [...reports, probed.report]));
+    const soaked = options.soak ?? size.soakRefreshes;
+    if (soaked > 0) {
+      process.stderr.write(`bench: RSS over ${soaked} more refreshes\n`);
+      const soak: RefreshReport[] = [];
+      while (soak.length < soaked) soak.push((await ask(child, size, 'refresh')).report);
+      rows.push(soakRow(size, soak));
+    }
     return { rows, perSecond };
   } finally {
     await child.stop();

@@ -12,11 +12,13 @@ export interface Size {
   maxRssBytes: number;
   /** /metrics throughput is measured against this size (and the naive baseline built for it). */
   scrapeBench: boolean;
+  /** Refreshes more, after the others, in which RSS must not grow (--soak overrides). */
+  soakRefreshes: number;
 }
 
 export const SIZES: readonly Size[] = [
-  { key: '10k', label: '10,000 CBR + 2,000 HSS', projectId: 'bench-10k', cbrVaults: 10_000, hssVaults: 2_000, maxProbeMs: 20, maxRssBytes: 150e6, scrapeBench: true },
-  { key: '100k', label: '100,000 CBR + 20,000 HSS', projectId: 'bench-100k', cbrVaults: 100_000, hssVaults: 20_000, maxProbeMs: 50, maxRssBytes: 400e6, scrapeBench: false },
+  { key: '10k', label: '10,000 CBR + 2,000 HSS', projectId: 'bench-10k', cbrVaults: 10_000, hssVaults: 2_000, maxProbeMs: 20, maxRssBytes: 150e6, scrapeBench: true, soakRefreshes: 20 },
+  { key: '100k', label: '100,000 CBR + 20,000 HSS', projectId: 'bench-100k', cbrVaults: 100_000, hssVaults: 20_000, maxProbeMs: 50, maxRssBytes: 400e6, scrapeBench: false, soakRefreshes: 0 },
 ];
 
 export const TOKEN = 'bench-token';
@@ -29,6 +31,9 @@ export const REFRESH_RATIO_TARGET = 1.15;
 /** /metrics requests per second against the bare server's, at least; and its p99 against the bare p99, at most. */
 export const THROUGHPUT_RATIO_TARGET = 0.9;
 export const P99_RATIO_TARGET = 2;
+/** Soak: RSS after its last refreshes (median of this many) against after its first, at most this much higher. */
+export const SOAK_WINDOW = 5;
+export const SOAK_GROWTH_BYTES = 5e6;
 /** The health probe against the idle exporter: how long it runs. */
 export const IDLE_PROBE_MS = 3000;
 export const METRICS_CLIENTS = 10;
