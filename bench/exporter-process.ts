@@ -31,17 +31,25 @@ const config = validateConfig(
   },
   'bench config',
 );
+const metrics = createExporterMetrics('bench');
 const daemon = new Daemon(
   {
     version: 'bench',
     telemetryPath: '/metrics',
     listen: { host: '127.0.0.1', port: 0 },
     log: createLogger({ level: 'warn', format: 'json', stream: process.stderr }),
-    metrics: createExporterMetrics('bench'),
+    metrics,
     gc: fullGc(), // as src/main.ts does
   },
   { config, auths: [config.auth as AuthConfig], discoveryAuths: [] },
 );
+
+/** A gauge of the exporter's own, as a scrape would read it. */
+async function gaugeValue(name: string): Promise<number> {
+  const value = (await metrics.registry.getSingleMetric(name)?.get())?.values[0]?.value;
+  if (value === undefined) throw new Error(`${name}: not reported`);
+  return value;
+}
 
 /** RSS is read this long after publication: what the exporter holds, not the refresh's last instant. */
 const SETTLE_MS = 1000;
@@ -78,6 +86,9 @@ async function measure(begin: () => Promise<void>): Promise<RefreshReport> {
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
     heapUsedBytes: memory.heapUsed,
     arrayBuffersBytes: memory.arrayBuffers,
+    workerHeapUsedBytes: await gaugeValue('huaweicloud_vault_exporter_refresh_worker_heap_used_bytes'),
+    workerHeapSizeBytes: await gaugeValue('huaweicloud_vault_exporter_refresh_worker_heap_size_bytes'),
+    workerExternalBytes: await gaugeValue('huaweicloud_vault_exporter_refresh_worker_external_memory_bytes'),
     maxDelayMs: delay.max / 1e6,
   };
 }

@@ -36,9 +36,13 @@ export interface RefreshReport {
   rssBytes: number;
   /** process.resourceUsage().maxRSS so far. */
   peakRssBytes: number;
-  /** Where the RSS is: V8 heap in use, and Buffers (off-heap). */
+  /** Where the RSS is: the main thread's V8 heap in use, and Buffers (off-heap). */
   heapUsedBytes: number;
   arrayBuffersBytes: number;
+  /** The refresh worker's heap gauges (huaweicloud_vault_exporter_refresh_worker_*), read with the rest. */
+  workerHeapUsedBytes: number;
+  workerHeapSizeBytes: number;
+  workerExternalBytes: number;
   /** Largest event-loop delay from the refresh's start until published. */
   maxDelayMs: number;
 }

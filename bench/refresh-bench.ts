@@ -116,7 +116,7 @@ function rssRow(size: Size, reports: readonly RefreshReport[]): Row {
     measure: `RSS after each refresh, ${size.label}`,
     setting: `${last.series.toLocaleString('en')} series, ${mb(last.plainBytes)} text, ${mb(last.gzipBytes)} gzip; ${reports.length} refreshes, 1 s after each; the process, worker thread included`,
     value: `${reports.map((report) => mb(report.rssBytes)).join(', ')}; peak ${mb(peak)}`,
-    reference: `last: main V8 heap ${mb(last.heapUsedBytes)}, Buffers ${mb(last.arrayBuffersBytes)}`,
+    reference: `last: main thread V8 heap ${mb(last.heapUsedBytes)} in use, Buffers ${mb(last.arrayBuffersBytes)}; refresh worker V8 heap ${mb(last.workerHeapUsedBytes)} in use of ${mb(last.workerHeapSizeBytes)}, external ${mb(last.workerExternalBytes)}`,
     ratio: '',
     target: `≤ ${mb(size.maxRssBytes)}, peak included`,
     result: verdict(rss, '<=', size.maxRssBytes),

@@ -1,5 +1,6 @@
 import type { CollectorCounters } from '../collect/vault-collector.js';
 import type { PairStatus } from '../collect/snapshot.js';
+import type { WorkerHeap } from '../metrics/exporter-metrics.js';
 import type { HoldStates } from './engine.js';
 
 /** What the main thread asks of the refresh worker. */
@@ -29,6 +30,7 @@ export type FromWorker =
   | { type: 'counters'; counters: CollectorCounters }
   | { type: 'holds'; holds: HoldStates }
   | { type: 'refreshing'; running: boolean }
+  | { type: 'heap'; heap: WorkerHeap }
   | { type: 'refreshed'; id: number; started: boolean }
   | { type: 'stopped'; interrupted: boolean }
   | { type: 'log'; line: string };

@@ -2,6 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from 'pino';
 import { ConfigError } from '../config/config-error.js';
 import { sinkOf } from '../log.js';
+import type { WorkerHeap } from '../metrics/exporter-metrics.js';
 import type { Engine, EngineEvents, EngineInit } from './engine.js';
 import type { FromWorker, ToWorker } from './engine-protocol.js';
 import { unpackUnit } from './unit-packing.js';
@@ -26,6 +27,11 @@ function workerScript(): URL {
   return here.endsWith('.ts') ? new URL('../../dist/src/daemon/refresh-worker.js', here) : new URL('./refresh-worker.js', here);
 }
 
+/** What a worker tells beyond an engine's events. */
+export interface ThreadEvents extends EngineEvents {
+  heap(heap: WorkerHeap): void;
+}
+
 /** Told when the worker died or hung (it is gone by then): the runtime fails what was in flight and starts another. */
 export type OnWorkerLost = (reason: string) => void;
 
@@ -40,7 +46,7 @@ export interface WorkerOptions {
  * its garbage collections are the worker's. Resolves once the worker has made its engine; rejects with a
  * ConfigError when the config's files cannot be read there.
  */
-export function startRefreshThread(init: EngineInit, events: EngineEvents, log: Logger, lost: OnWorkerLost, options: WorkerOptions = {}): Promise<Engine> {
+export function startRefreshThread(init: EngineInit, events: ThreadEvents, log: Logger, lost: OnWorkerLost, options: WorkerOptions = {}): Promise<Engine> {
   const grace = options.hungGraceMs ?? HUNG_WORKER_GRACE_MS;
   const worker = new Worker(options.script ?? workerScript(), { workerData: { init, logLevel: log.level }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
   const sink = sinkOf(log);
@@ -118,6 +124,9 @@ export function startRefreshThread(init: EngineInit, events: EngineEvents, log: 
           break;
         case 'holds':
           events.holds(message.holds);
+          break;
+        case 'heap':
+          events.heap(message.heap);
           break;
         case 'refreshing':
           clearTimeout(hung);

@@ -2,6 +2,7 @@
  * The refresh worker's thread: runs one config's engine (listing, parsing, mapping, rendering) away from the
  * main thread, which only serves. Started by refresh-thread.ts with the engine's init as workerData.
  */
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 // Not from config/load.js: that would load zod and yaml into the refresh worker (13 MB), which validates nothing.
 import { ConfigError } from '../config/config-error.js';
@@ -20,6 +21,12 @@ const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMes
 // JSON lines, posted to the main thread, which writes them to its own sink (in its format) in order.
 const log = createLogger({ level: logLevel as 'info', format: 'json', stream: { write: (line) => post({ type: 'log', line }) } });
 
+const postHeap = () => {
+  const heap = getHeapStatistics();
+  post({ type: 'heap', heap: { used: heap.used_heap_size, total: heap.total_heap_size, external: heap.external_memory } });
+};
+const collect = fullGc();
+
 let engine: ReturnType<typeof createEngine>;
 try {
   engine = createEngine(
@@ -35,9 +42,14 @@ try {
       refreshing: (running) => post({ type: 'refreshing', running }),
     },
     log,
-    fullGc(),
+    // After each refresh: the collection, then what the heap holds once it is done.
+    () => {
+      collect?.();
+      postHeap();
+    },
   );
   post({ type: 'ready' });
+  postHeap();
 } catch (err) {
   post({ type: 'failed', message: (err as Error).message, config: err instanceof ConfigError });
   process.exit(1);

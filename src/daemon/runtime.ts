@@ -12,8 +12,8 @@ import type { PublishedUnit, RenderedSnapshot } from '../metrics/pair-renderer.j
 import { vaultFamilies, type VaultFamilies } from '../metrics/source-families.js';
 import { VaultExposition } from '../metrics/vault-exposition.js';
 import { trustedCas } from './ca-file.js';
-import type { Engine, EngineEvents, EngineInit, HoldStates } from './engine.js';
-import { startRefreshThread, type WorkerOptions } from './refresh-thread.js';
+import type { Engine, EngineInit, HoldStates } from './engine.js';
+import { startRefreshThread, type ThreadEvents, type WorkerOptions } from './refresh-thread.js';
 
 /** Everything one loaded config runs on; a reload builds a new one and retires the old. */
 export interface Runtime {
@@ -137,7 +137,7 @@ export function prepareRuntime(config: Config, auths: readonly AuthConfig[], dep
       let refreshing = false;
       /** Pairs published since the running refresh started: the others were in flight when a worker was lost. */
       const touched = new Set<string>();
-      const events: EngineEvents = {
+      const events: ThreadEvents = {
         unit(unit: PublishedUnit) {
           touched.add(unit.status.pair.key);
           if (unit.rendered) deps.snapshotIds.next = Math.max(deps.snapshotIds.next, unit.rendered.snapshotId + 1);
@@ -151,6 +151,7 @@ export function prepareRuntime(config: Config, auths: readonly AuthConfig[], dep
           Object.assign(counted, counters);
         },
         holds: (next) => void (holds = next),
+        heap: (heap) => deps.metrics.workerHeap(heap),
         refreshing(running) {
           refreshing = running;
           if (running) touched.clear();

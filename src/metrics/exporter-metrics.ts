@@ -17,6 +17,13 @@ const REJECTED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_request
 export const WEB_REFUSAL_REASONS = ['unauthorized', 'auth_busy', 'rate_limit', 'reload_rate_limit', 'tls'] as const;
 export type WebRefusalReason = (typeof WEB_REFUSAL_REASONS)[number];
 
+/** The refresh worker's V8 heap, bytes, as the worker reads it after starting and after each refresh's collection. */
+export interface WorkerHeap {
+  used: number;
+  total: number;
+  external: number;
+}
+
 export interface ExporterMetrics {
   registry: Registry;
   /** Counts one HTTP attempt: source is `cbr`, `hss`, or `iam` for token requests. */
@@ -25,6 +32,8 @@ export interface ExporterMetrics {
   configLoaded(ok: boolean): void;
   /** Counts a refresh worker that died or hung and was replaced. */
   countWorkerRestart(): void;
+  /** Reports the refresh worker's heap; its gauges exist once there is a worker (prom-client's nodejs_heap_* are the main thread's). */
+  workerHeap(heap: WorkerHeap): void;
   /** Counts a request or connection the web endpoint turned away before serving it. */
   countRefused(reason: WebRefusalReason): void;
   /** Records a --web.config.file (re)load outcome; the gauge exists only once there is a web config file. */
@@ -48,6 +57,7 @@ export function createExporterMetrics(version: string): ExporterMetrics {
   let stalenessSeconds = 0;
   let changes = 0;
   let webReloadOk: Gauge | undefined;
+  let workerHeap: WorkerHeap | undefined;
   let targetReport: () => TargetReport = () => EMPTY_TARGET_REPORT;
 
   // Any labels: a target's `labels:` go on its requests too.
@@ -117,6 +127,18 @@ export function createExporterMetrics(version: string): ExporterMetrics {
     countRefused(reason) {
       changes++;
       refused.inc({ reason });
+    },
+    workerHeap(heap) {
+      changes++;
+      if (!workerHeap) {
+        const gauge = (name: string, help: string, read: (h: WorkerHeap) => number) =>
+          new Gauge({ name, help, registers: [registry], collect() { if (workerHeap) this.set(read(workerHeap)); } });
+        const after = 'after the worker started or its last refresh and garbage collection';
+        gauge('huaweicloud_vault_exporter_refresh_worker_heap_used_bytes', `The refresh worker thread's V8 heap in use, ${after}.`, (h) => h.used);
+        gauge('huaweicloud_vault_exporter_refresh_worker_heap_size_bytes', `The refresh worker thread's V8 heap size, ${after}.`, (h) => h.total);
+        gauge('huaweicloud_vault_exporter_refresh_worker_external_memory_bytes', `Memory outside the refresh worker's V8 heap that its objects hold (buffers), ${after}.`, (h) => h.external);
+      }
+      workerHeap = { ...heap };
     },
     countWorkerRestart() {
       changes++;

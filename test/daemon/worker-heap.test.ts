@@ -1,0 +1,62 @@
+import { getHeapStatistics } from 'node:v8';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { AuthConfig } from '../../src/config/auth.js';
+import { validateConfig } from '../../src/config/load.js';
+import { Daemon } from '../../src/daemon/daemon.js';
+import { createExporterMetrics } from '../../src/metrics/exporter-metrics.js';
+import { generateFleet } from '../../src/sim/fleet.js';
+import { startSimulatedCloud, type SimulatedCloud } from '../../src/sim/server.js';
+import { silentLog } from '../helpers/exposition.js';
+import { waitFor } from '../helpers/wait-for.js';
+
+const TOKEN = 'worker-heap-token';
+const PROJECT = 'workerheap0000000000000000000000';
+const NAMES = ['heap_used_bytes', 'heap_size_bytes', 'external_memory_bytes'].map((n) => `huaweicloud_vault_exporter_refresh_worker_${n}`);
+
+let cloud: SimulatedCloud | undefined;
+let daemon: Daemon | undefined;
+afterEach(async () => {
+  await daemon?.shutdown(1000);
+  await cloud?.close();
+  daemon = cloud = undefined;
+});
+
+/** The three worker heap gauges from a scrape, by name; absent ones left out. */
+async function heapGauges(url: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const found = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const [name, value] = line.split(' ');
+    if (name && NAMES.includes(name)) found.set(name, Number(value));
+  }
+  return found;
+}
+
+describe('the refresh worker heap gauges', () => {
+  it('report the worker thread heap once it started and after each refresh', async () => {
+    cloud = await startSimulatedCloud({ fleets: [generateFleet({ projectId: PROJECT, cbrVaults: 1500, hssVaults: 300 })], tokens: [TOKEN] });
+    const config = validateConfig(
+      { refresh: { schedule: '0 0 1 1 *' }, auth: { token: TOKEN }, targets: [{ project_id: PROJECT, region: 'ap-southeast-1', endpoints: { cbr: cloud.url, hss: cloud.url } }] },
+      'test config',
+    );
+    const metrics = createExporterMetrics('test');
+    const d = new Daemon({ version: 'test', telemetryPath: '/metrics', listen: { host: '127.0.0.1', port: 0 }, log: silentLog, metrics }, { config, auths: [config.auth as AuthConfig], discoveryAuths: [] });
+    daemon = d;
+    await d.start();
+    await waitFor('the start-up refresh', () => d.publication().attempted);
+    await waitFor('the worker heap gauges', async () => (await heapGauges(d.url as string)).size === 3);
+    const before = metrics.version();
+    expect(await d.refreshNow()).toBe(true);
+    // Reported again after the refresh's collection (a reported fact changed).
+    await waitFor('a report after the refresh', () => metrics.version() > before);
+    const gauges = await heapGauges(d.url as string);
+    const used = gauges.get(NAMES[0]!)!;
+    const size = gauges.get(NAMES[1]!)!;
+    // A worker that loaded undici and listed 1,800 vaults holds megabytes, within its heap's size.
+    expect(used).toBeGreaterThan(4e6);
+    expect(used).toBeLessThanOrEqual(size);
+    expect(gauges.get(NAMES[2]!)).toBeGreaterThanOrEqual(0);
+    // Not the main thread's heap (this test process's, with vitest in it, is several times larger).
+    expect(used).toBeLessThan(getHeapStatistics().used_heap_size);
+  });
+});
