@@ -19,18 +19,21 @@ export interface MetricsSource {
  * the event loop until the kernel has it all (on loopback under load, 100-270 ms were seen), and health checks
  * and other scrapes wait behind it. Pieces follow each other at once while the kernel takes them quickly; after
  * a piece that took longer than WRITE_SLOW_MS, the event loop gets a turn first. A turn after every piece
- * would cost a busy scraper half its throughput (bench: 0.39 x a bare server).
+ * would cost a busy scraper half its throughput (bench: 0.39 x a bare server). Each piece is a syscall and a
+ * trip through http and stream code: 64 KiB pieces (45 for the 2.9 MB body at 10,000 vaults) gave 0.76-0.81 x
+ * the bare server in the same runs where 256 KiB gave 0.93-1.01 x.
  */
-export const WRITE_PIECE_BYTES = 64 * 1024;
+export const WRITE_PIECE_BYTES = 256 * 1024;
 const WRITE_SLOW_MS = 2;
 /**
  * Pieces may wait in the socket's own queue up to this much: libuv hands them to the kernel as it takes them,
  * with no turn of JavaScript per piece. Waiting for 'drain' after every piece the kernel did not take at once
- * cost a scraper a round trip through the event loop per 64 KiB. More is not better: libuv writes the whole queue
- * in one call, and at 1 MiB a health check during a 100,000-vault refresh under scrapes waited up to 57 ms
- * (bench: 256 KiB, 0.84 x the bare server and 45 ms; 1 MiB, 0.94 x and 57 ms; 64 KiB pieces alone, 0.64-0.78 x).
+ * cost a scraper a round trip through the event loop per piece. More is not better: libuv writes the whole queue
+ * in one call, and with 64 KiB pieces and 1 MiB of queue a health check during a 100,000-vault refresh under
+ * scrapes waited up to 57 ms (64 KiB pieces: 256 KiB of queue, 0.84 x the bare server and 45 ms; 1 MiB, 0.94 x and
+ * 57 ms; none, 0.64-0.78 x). At most this and one piece wait.
  */
-export const WRITE_QUEUE_BYTES = 256 * 1024;
+export const WRITE_QUEUE_BYTES = 512 * 1024;
 
 /** Resolves once the socket has room again, or is gone (then false). */
 function room(res: Response): Promise<boolean> {
