@@ -15,23 +15,18 @@ export interface MetricsSource {
 }
 
 /**
- * The body leaves in pieces of this size: one write of a whole multi-megabyte body is one syscall that holds
- * the event loop until the kernel has it all (on loopback under load, 100-270 ms were seen), and health checks
- * and other scrapes wait behind it. Pieces follow each other at once while the kernel takes them quickly; after
- * a piece that took longer than WRITE_SLOW_MS, the event loop gets a turn first. A turn after every piece
- * would cost a busy scraper half its throughput (bench: 0.39 x a bare server). Each piece is a syscall and a
- * trip through http and stream code: 64 KiB pieces (45 for the 2.9 MB body at 10,000 vaults) gave 0.76-0.81 x
- * the bare server in the same runs where 256 KiB gave 0.93-1.01 x.
+ * The body is written in pieces of this size, and the pieces of one turn of the event loop leave together: on
+ * its first write in a turn http corks the socket until the turn ends, and one writev takes them all. A single
+ * write of a whole multi-megabyte body is one syscall that holds the event loop until the kernel has taken what
+ * it can (on loopback under load, 100-270 ms were seen), and health checks and other scrapes wait behind it.
+ * Each piece is a trip through http and stream code: 64 KiB pieces (45 for the 2.9 MB body at 10,000 vaults)
+ * gave 0.76-0.81 x the bare server in the same runs where 256 KiB gave 0.93-1.01 x.
  */
 export const WRITE_PIECE_BYTES = 256 * 1024;
-const WRITE_SLOW_MS = 2;
 /**
- * Pieces may wait in the socket's own queue up to this much: libuv hands them to the kernel as it takes them,
- * with no turn of JavaScript per piece. Waiting for 'drain' after every piece the kernel did not take at once
- * cost a scraper a round trip through the event loop per piece. More is not better: libuv writes the whole queue
- * in one call, and with 64 KiB pieces and 1 MiB of queue a health check during a 100,000-vault refresh under
- * scrapes waited up to 57 ms (64 KiB pieces: 256 KiB of queue, 0.84 x the bare server and 45 ms; 1 MiB, 0.94 x and
- * 57 ms; none, 0.64-0.78 x). At most this and one piece wait.
+ * Once more than this is queued, the rest waits for 'drain': so a writev, and the time a turn holds the loop in
+ * it, is at most this and one piece. With 64 KiB pieces: 256 KiB of queue gave 0.84 x the bare server and a
+ * 45 ms health check during a 100,000-vault refresh under scrapes; 1 MiB, 0.94 x and 57 ms (target 50).
  */
 export const WRITE_QUEUE_BYTES = 512 * 1024;
 
@@ -51,16 +46,9 @@ function room(res: Response): Promise<boolean> {
 async function writePieces(res: Response, chunks: readonly Buffer[]): Promise<void> {
   for (const chunk of chunks) {
     for (let start = 0; start < chunk.length; start += WRITE_PIECE_BYTES) {
-      const began = performance.now();
       res.write(chunk.subarray(start, start + WRITE_PIECE_BYTES));
-      // The client reads slowly: wait for room. The kernel was slow to take it: let the others have a turn.
-      const slow = performance.now() - began > WRITE_SLOW_MS;
-      if (res.writableLength > WRITE_QUEUE_BYTES) {
-        if (!(await room(res))) return;
-      } else if (slow) {
-        await new Promise<void>((resolve) => setImmediate(resolve));
-        if (res.destroyed) return;
-      }
+      // This turn's writev is full: the rest waits until the client has taken it (false: it is gone).
+      if (res.writableLength > WRITE_QUEUE_BYTES && !(await room(res))) return;
     }
   }
   res.end();
