@@ -1,28 +1,23 @@
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuthConfig } from '../../src/config/auth.js';
 import { validateConfig } from '../../src/config/load.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { createExporterMetrics } from '../../src/metrics/exporter-metrics.js';
 import { generateFleet } from '../../src/sim/fleet.js';
-import { startSimulatedCloud, type SimulatedCloud } from '../../src/sim/server.js';
+import { startSimulatedCloud } from '../../src/sim/server.js';
 import { pairViews } from '../helpers/consistency.js';
 import { silentLog } from '../helpers/exposition.js';
 import { makeTempDir } from '../helpers/temp-dirs.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { stoppedAfterEach } from '../helpers/in-process.js';
 
 const TOKEN = 'lost-worker-token';
 const PROJECT = 'lostworker000000000000000000000a';
 const SCRIPT = new URL('../fixtures/losing-refresh-worker.mjs', import.meta.url);
 
-let cloud: SimulatedCloud | undefined;
-let daemon: Daemon | undefined;
-afterEach(async () => {
-  await daemon?.shutdown(1000);
-  await cloud?.close();
-  daemon = cloud = undefined;
-});
+const inProcess = stoppedAfterEach();
 
 /** A daemon whose worker is lost (`how`) once armed; disarmed at first, so that its first refresh is whole. */
 async function started(how: 'die' | 'hang') {
@@ -30,7 +25,8 @@ async function started(how: 'die' | 'hang') {
   writeFileSync(marker, 'not yet');
   process.env.HVE_TEST_LOSE_MARKER = marker;
   process.env.HVE_TEST_LOSE = how;
-  cloud = await startSimulatedCloud({ fleets: [generateFleet({ projectId: PROJECT, cbrVaults: 300, hssVaults: 60 })], tokens: [TOKEN] });
+  const cloud = await startSimulatedCloud({ fleets: [generateFleet({ projectId: PROJECT, cbrVaults: 300, hssVaults: 60 })], tokens: [TOKEN] });
+  inProcess.cloud = cloud;
   const config = validateConfig(
     {
       refresh: { schedule: '0 0 1 1 *', timeout: '2s' },
@@ -44,7 +40,7 @@ async function started(how: 'die' | 'hang') {
     { version: 'test', telemetryPath: '/metrics', listen: { host: '127.0.0.1', port: 0 }, log: silentLog, metrics, worker: { script: SCRIPT, hungGraceMs: 500 } },
     { config, auths: [config.auth as AuthConfig], discoveryAuths: [] },
   );
-  daemon = d;
+  inProcess.daemon = d;
   await d.start();
   // Once this resolves the first refresh is over, to its last message: arming the worker while that refresh
   // still posts would lose it there, before the refresh the test runs.

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuthConfig } from '../../src/config/auth.js';
 import { validateConfig } from '../../src/config/load.js';
 import type { ExportConfig } from '../../src/config/schema.js';
@@ -7,30 +7,26 @@ import { fullGc } from '../../src/daemon/release-memory.js';
 import type { Runtime } from '../../src/daemon/runtime.js';
 import { createExporterMetrics } from '../../src/metrics/exporter-metrics.js';
 import { generateFleet } from '../../src/sim/fleet.js';
-import { startSimulatedCloud, type SimulatedCloud } from '../../src/sim/server.js';
+import { startSimulatedCloud } from '../../src/sim/server.js';
 import { inconsistencies, pairViews } from '../helpers/consistency.js';
 import { samplesOf, silentLog } from '../helpers/exposition.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { stoppedAfterEach } from '../helpers/in-process.js';
 
 const TOKEN = 'reload-token-1a2b3c4d';
 const PROJECT = 'reload0000000000000000000000000a';
 
-let cloud: SimulatedCloud | undefined;
-let daemon: Daemon | undefined;
-afterEach(async () => {
-  await daemon?.shutdown(1000);
-  await cloud?.close();
-  daemon = cloud = undefined;
-});
+const inProcess = stoppedAfterEach();
 
 async function started(options: { malformed?: boolean; exported?: () => ExportConfig; labels?: () => Record<string, string> } = {}): Promise<{ daemon: Daemon; runtime: () => Runtime }> {
-  cloud = await startSimulatedCloud({ fleets: [generateFleet({ projectId: PROJECT, cbrVaults: 1200, hssVaults: 300, malformed: options.malformed })], tokens: [TOKEN] });
+  const cloud = await startSimulatedCloud({ fleets: [generateFleet({ projectId: PROJECT, cbrVaults: 1200, hssVaults: 300, malformed: options.malformed })], tokens: [TOKEN] });
+  inProcess.cloud = cloud;
   const load = () => {
     const config = validateConfig(
       {
         refresh: { schedule: '0 0 1 1 *' },
         auth: { token: TOKEN },
-        targets: [{ project_id: PROJECT, region: 'ap-southeast-1', endpoints: { cbr: cloud!.url, hss: cloud!.url }, labels: options.labels?.() ?? {} }],
+        targets: [{ project_id: PROJECT, region: 'ap-southeast-1', endpoints: { cbr: cloud.url, hss: cloud.url }, labels: options.labels?.() ?? {} }],
         export: options.exported?.(),
       },
       'test config',
@@ -41,7 +37,7 @@ async function started(options: { malformed?: boolean; exported?: () => ExportCo
     { version: 'test', telemetryPath: '/metrics', listen: { host: '127.0.0.1', port: 0 }, log: silentLog, metrics: createExporterMetrics('test'), loadConfig: load },
     load(),
   );
-  daemon = d;
+  inProcess.daemon = d;
   await d.start();
   // The runtime is private: a test reads it to follow what a reload leaves behind.
   return { daemon: d, runtime: () => (d as unknown as { running: Runtime }).running };
@@ -53,7 +49,7 @@ describe('Daemon reload', () => {
   it('serves every vault on every scrape across reloads, sends no request for them, and keeps ready', async () => {
     const { daemon: d, runtime } = await started();
     await waitFor('the first refresh', () => d.isReady(), { intervalMs: 20 });
-    const requests = cloud!.requests.total;
+    const requests = inProcess.cloud!.requests.total;
     const rendered = [...runtime().exposition.rendered().values()];
     expect(rendered).toHaveLength(2);
     for (let i = 0; i < 5; i++) {
@@ -70,14 +66,14 @@ describe('Daemon reload', () => {
       // Nothing rendered again: the new exposition serves the very renderings of the old.
       expect([...runtime().exposition.rendered().values()]).toEqual(rendered);
     }
-    expect(cloud!.requests.total).toBe(requests);
+    expect(inProcess.cloud!.requests.total).toBe(requests);
   });
 
   it('lists a pair again when a reload changes its labels: every body shows it whole, with one set of labels', async () => {
     let account = 'one';
     const { daemon: d } = await started({ labels: () => ({ account }) });
     await waitFor('the first refresh', () => d.isReady(), { intervalMs: 20 });
-    const requests = cloud!.requests.total;
+    const requests = inProcess.cloud!.requests.total;
     const accounts = (lines: string[]) => new Set(lines.map((line) => /account="([^"]*)"/.exec(line)?.[1]));
     /** Each pair whole under one set of labels, its figures under the labels of its series; CBR's account. */
     const check = (text: string) => {
@@ -108,7 +104,7 @@ describe('Daemon reload', () => {
       expect(shown.slice(shown.indexOf('two'))).not.toContain('one');
     }
     // The series under new labels come from a new listing: the worker that had the vaults is gone with the old runtime.
-    expect(cloud!.requests.total).toBeGreaterThan(requests);
+    expect(inProcess.cloud!.requests.total).toBeGreaterThan(requests);
     expect(d.isReady()).toBe(true);
   });
 
@@ -143,7 +139,7 @@ describe('Daemon reload', () => {
     const invalidBefore = before.figures.get('invalid_fields_total')!;
     expect(invalidBefore).toBeGreaterThan(0);
     expect(before.families.has('tags')).toBe(false);
-    const listings = cloud!.requests.total;
+    const listings = inProcess.cloud!.requests.total;
     exported = { tags: ['env', 'team'], resources: true };
     expect(await d.reload()).toBeUndefined();
     // Every body, until the new listing is in: HSS as it was, CBR either starting over or whole with its tags.
@@ -165,7 +161,7 @@ describe('Daemon reload', () => {
       expect(cbr.figures.get('vaults')).toBe(0);
       return false;
     }, { timeoutMs: 50_000, intervalMs: 20 });
-    expect(cloud!.requests.total).toBeGreaterThan(listings);
+    expect(inProcess.cloud!.requests.total).toBeGreaterThan(listings);
     expect(d.isReady()).toBe(true);
   });
 });

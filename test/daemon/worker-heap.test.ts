@@ -1,25 +1,20 @@
 import { getHeapStatistics } from 'node:v8';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { AuthConfig } from '../../src/config/auth.js';
 import { validateConfig } from '../../src/config/load.js';
 import { Daemon } from '../../src/daemon/daemon.js';
 import { createExporterMetrics } from '../../src/metrics/exporter-metrics.js';
 import { generateFleet } from '../../src/sim/fleet.js';
-import { startSimulatedCloud, type SimulatedCloud } from '../../src/sim/server.js';
+import { startSimulatedCloud } from '../../src/sim/server.js';
 import { silentLog } from '../helpers/exposition.js';
 import { waitFor } from '../helpers/wait-for.js';
+import { stoppedAfterEach } from '../helpers/in-process.js';
 
 const TOKEN = 'worker-heap-token';
 const PROJECT = 'workerheap0000000000000000000000';
 const NAMES = ['heap_used_bytes', 'heap_size_bytes', 'external_memory_bytes'].map((n) => `huaweicloud_vault_exporter_refresh_worker_${n}`);
 
-let cloud: SimulatedCloud | undefined;
-let daemon: Daemon | undefined;
-afterEach(async () => {
-  await daemon?.shutdown(1000);
-  await cloud?.close();
-  daemon = cloud = undefined;
-});
+const inProcess = stoppedAfterEach();
 
 /** The three worker heap gauges from a scrape, by name; absent ones left out. */
 async function heapGauges(url: string): Promise<Map<string, number>> {
@@ -34,14 +29,15 @@ async function heapGauges(url: string): Promise<Map<string, number>> {
 
 describe('the refresh worker heap gauges', () => {
   it('report the worker thread heap once it started and after each refresh', async () => {
-    cloud = await startSimulatedCloud({ fleets: [generateFleet({ projectId: PROJECT, cbrVaults: 1500, hssVaults: 300 })], tokens: [TOKEN] });
+    const cloud = await startSimulatedCloud({ fleets: [generateFleet({ projectId: PROJECT, cbrVaults: 1500, hssVaults: 300 })], tokens: [TOKEN] });
+    inProcess.cloud = cloud;
     const config = validateConfig(
       { refresh: { schedule: '0 0 1 1 *' }, auth: { token: TOKEN }, targets: [{ project_id: PROJECT, region: 'ap-southeast-1', endpoints: { cbr: cloud.url, hss: cloud.url } }] },
       'test config',
     );
     const metrics = createExporterMetrics('test');
     const d = new Daemon({ version: 'test', telemetryPath: '/metrics', listen: { host: '127.0.0.1', port: 0 }, log: silentLog, metrics }, { config, auths: [config.auth as AuthConfig], discoveryAuths: [] });
-    daemon = d;
+    inProcess.daemon = d;
     await d.start();
     await waitFor('the start-up refresh', () => d.publication().attempted);
     await waitFor('the worker heap gauges', async () => (await heapGauges(d.url as string)).size === 3);
