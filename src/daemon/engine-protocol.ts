@@ -7,8 +7,9 @@ import type { HoldStates } from './engine.js';
 export type ToWorker = { type: 'start' } | { type: 'refresh'; id: number } | { type: 'stop' };
 
 /**
- * A unit as it crosses threads: the status, and the rendered segments packed into one transferred ArrayBuffer
- * (each segment's bytes at its offset), so that nothing of a rendering is copied on the main thread.
+ * A unit as it crosses threads: the status, and the rendered segments in transferred ArrayBuffers, so that
+ * nothing of a rendering is copied on the main thread. A large segment crosses in its own buffer (it owns it:
+ * see gzip-parts.ts); the small ones are packed into one, each at its offset, rather than crossing thousands at a time.
  */
 export interface PackedUnit {
   status: PairStatus;
@@ -16,8 +17,9 @@ export interface PackedUnit {
     snapshotId: number;
     layout: string;
     series: number;
-    bytes: ArrayBuffer;
-    segments: { offset: number; size: number; crc: number; length: number }[];
+    /** The small segments' bytes, one after another. */
+    packed: ArrayBuffer;
+    segments: (({ own: ArrayBuffer } | { offset: number; size: number }) & { crc: number; length: number })[];
   };
 }
 
