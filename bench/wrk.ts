@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -24,16 +24,6 @@ const REPORT_SCRIPT = `done = function(summary, latency, requests)
 end
 `;
 
-let scriptPath: string | undefined;
-
-function reportScript(): string {
-  if (!scriptPath) {
-    scriptPath = join(mkdtempSync(join(tmpdir(), 'hvx-bench-')), 'report.lua');
-    writeFileSync(scriptPath, REPORT_SCRIPT);
-  }
-  return scriptPath;
-}
-
 /**
  * Runs wrk against `url` as a gzip-accepting scraper. wrk reads bodies without inflating them, so the
  * client's cost stays small next to the server's (autocannon tops out near 25 req/s on bodies this size).
@@ -41,9 +31,14 @@ function reportScript(): string {
  */
 export function runWrk(url: string, options: { connections: number; seconds: number; timeoutSeconds?: number; threads?: number }): Promise<WrkResult> {
   const timeoutSeconds = options.timeoutSeconds ?? 10;
+  // The report script, in a directory of this run's own, removed once wrk has exited.
+  const dir = mkdtempSync(join(tmpdir(), 'hvx-bench-'));
+  const script = join(dir, 'report.lua');
+  writeFileSync(script, REPORT_SCRIPT);
+  const removeScript = () => rmSync(dir, { recursive: true, force: true });
   const args = [
     '-t', String(options.threads ?? 1), '-c', String(options.connections), '-d', `${options.seconds}s`,
-    '--timeout', `${timeoutSeconds}s`, '-H', 'Accept-Encoding: gzip', '-s', reportScript(), url,
+    '--timeout', `${timeoutSeconds}s`, '-H', 'Accept-Encoding: gzip', '-s', script, url,
   ];
   return new Promise((resolve, reject) => {
     const wrk = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -53,10 +48,12 @@ export function runWrk(url: string, options: { connections: number; seconds: num
     const killer = setTimeout(() => wrk.kill('SIGKILL'), (options.seconds + timeoutSeconds + 15) * 1000);
     wrk.on('error', (err) => {
       clearTimeout(killer);
+      removeScript();
       reject(new Error(`wrk: ${err.message} (is wrk installed?)`));
     });
     wrk.on('close', (code) => {
       clearTimeout(killer);
+      removeScript();
       const line = out.split('\n').find((l) => l.startsWith('WRK_JSON '));
       if (code !== 0 || !line) return reject(new Error(`wrk ${args.join(' ')}: exit ${code}\n${out}`));
       const raw = JSON.parse(line.slice('WRK_JSON '.length)) as Record<string, number>;
