@@ -8,36 +8,30 @@ import type { PackedUnit } from './engine-protocol.js';
  */
 export const OWN_BUFFER_BYTES = 64 * 1024;
 
-/** Whether `bytes` is the whole of an ArrayBuffer of its own, not yet listed to cross. */
-function crossesAsItIs(bytes: Buffer, listed: ReadonlySet<ArrayBufferLike>): boolean {
-  return bytes.length >= OWN_BUFFER_BYTES && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer && !listed.has(bytes.buffer);
+/** Whether `bytes` is the whole of an ArrayBuffer of its own, not already crossing. */
+function crossesAsItIs(bytes: Buffer, crossing: ReadonlySet<ArrayBufferLike>): boolean {
+  return bytes.length >= OWN_BUFFER_BYTES && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer && !crossing.has(bytes.buffer);
 }
 
 /** `unit` ready to post, with the buffers to transfer (the worker keeps none of them). */
 export function packUnit(unit: PublishedUnit): { packed: PackedUnit; transfer: ArrayBuffer[] } {
   if (!unit.rendered) return { packed: { status: unit.status }, transfer: [] };
   const { families, series, snapshotId, layout } = unit.rendered;
-  const transfer: ArrayBuffer[] = [];
-  const listed = new Set<ArrayBufferLike>();
-  const own = families.map((segment) => {
-    if (!crossesAsItIs(segment.deflated, listed)) return false;
-    listed.add(segment.deflated.buffer);
-    return true;
-  });
-  const bytes = new Uint8Array(families.reduce((sum, segment, i) => sum + (own[i] ? 0 : segment.deflated.length), 0));
-  let offset = 0;
-  const segments = families.map((segment, i): NonNullable<PackedUnit['rendered']>['segments'][number] => {
-    const { crc, length } = segment;
-    if (own[i]) {
-      transfer.push(segment.deflated.buffer as ArrayBuffer);
-      return { own: segment.deflated.buffer as ArrayBuffer, crc, length };
+  const crossing = new Set<ArrayBuffer>();
+  let packedBytes = 0;
+  const segments = families.map(({ deflated, crc, length }): NonNullable<PackedUnit['rendered']>['segments'][number] => {
+    if (crossesAsItIs(deflated, crossing)) {
+      crossing.add(deflated.buffer as ArrayBuffer);
+      return { own: deflated.buffer as ArrayBuffer, crc, length };
     }
-    bytes.set(segment.deflated, offset);
-    offset += segment.deflated.length;
-    return { offset: offset - segment.deflated.length, size: segment.deflated.length, crc, length };
+    packedBytes += deflated.length;
+    return { offset: packedBytes - deflated.length, size: deflated.length, crc, length };
   });
-  transfer.push(bytes.buffer);
-  return { packed: { status: unit.status, rendered: { snapshotId, layout, series, packed: bytes.buffer, segments } }, transfer };
+  const bytes = new Uint8Array(packedBytes);
+  segments.forEach((segment, i) => {
+    if ('offset' in segment) bytes.set((families[i] as DeflatedSegment).deflated, segment.offset);
+  });
+  return { packed: { status: unit.status, rendered: { snapshotId, layout, series, packed: bytes.buffer, segments } }, transfer: [...crossing, bytes.buffer] };
 }
 
 /** The unit again, its segments views of the transferred buffers. */
