@@ -25,7 +25,7 @@ const postHeap = () => {
   const heap = getHeapStatistics();
   post({ type: 'heap', heap: { used: heap.used_heap_size, total: heap.total_heap_size, external: heap.external_memory } });
 };
-const collect = fullGc();
+const collect = fullGc('release');
 
 let engine: ReturnType<typeof createEngine>;
 try {
