@@ -10,7 +10,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { AuthConfig } from '../src/config/auth.js';
 import { validateConfig } from '../src/config/load.js';
 import { Daemon } from '../src/daemon/daemon.js';
-import { boundHeapGrowth, fullGc } from '../src/daemon/release-memory.js';
+import { fullGc } from '../src/daemon/release-memory.js';
 import { createLogger } from '../src/log.js';
 import { createExporterMetrics } from '../src/metrics/exporter-metrics.js';
 import { TEXT_FORMAT } from '../src/server/metrics-handler.js';
@@ -32,7 +32,6 @@ const config = validateConfig(
   'bench config',
 );
 const metrics = createExporterMetrics('bench');
-boundHeapGrowth(); // as src/main.ts does
 const daemon = new Daemon(
   {
     version: 'bench',

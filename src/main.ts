@@ -4,7 +4,7 @@ import { ConfigError, loadConfig } from './config/load.js';
 import { withCredentials, type LoadedConfig } from './config/target-auth.js';
 import { checkConfig } from './daemon/config-check.js';
 import { Daemon } from './daemon/daemon.js';
-import { boundHeapGrowth, fullGc } from './daemon/release-memory.js';
+import { fullGc } from './daemon/release-memory.js';
 import { parseFlags, USAGE, UsageError, type Flags } from './flags.js';
 import { createLogger } from './log.js';
 import { createExporterMetrics } from './metrics/exporter-metrics.js';
@@ -52,7 +52,6 @@ async function run(flags: Flags, version: string): Promise<number> {
   const demo = flags.demo ? await (await import('./demo.js')).startDemo(flags.demoVaults, log) : undefined;
   const configFile = flags.configFile;
   const initial = demo ?? loadFromFile(configFile as string, flags);
-  boundHeapGrowth();
   const daemon = new Daemon(
     {
       version,

@@ -27,21 +27,6 @@ export function fullGc(kind: GcKind = 'regular'): (() => void) | undefined {
   return () => gc({ type: 'major', execution: 'sync', flavor });
 }
 
-/**
- * How far past what its last full collection left a thread's old generation may grow before the next one: 100 %.
- * V8 lets a small heap that collects quickly grow up to 4 x, and the refresh worker's (13 MB live between
- * refreshes) filled to 35-38 MB during a 10,000-vault refresh, most of the process's peak. Bounded, the peak of
- * four refreshes at 100,000 vaults was 311-320 MB against 363-379 MB, and 350 MB against 420 MB over 40 more; at
- * 10,000 vaults 172 against 188 MB. 50 % held less still (283 MB) but slowed the 100,000-vault listing to 1.22 x
- * the bare client, where 100 % kept it at 1.11-1.14 x (docs/performance.md). V8 reads the flag whenever it sets a
- * limit, so setting it at start applies to both threads.
- */
-const HEAP_GROWING_PERCENT = 100;
-
-export function boundHeapGrowth(): void {
-  setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
-}
-
 function exposedGc(): ExposedGc | undefined {
   const exposed = (globalThis as { gc?: ExposedGc }).gc;
   if (exposed) return exposed;
