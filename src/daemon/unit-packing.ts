@@ -1,4 +1,4 @@
-import type { DeflatedSegment } from '../metrics/gzip-parts.js';
+import { ownsItsBuffer, type DeflatedSegment } from '../metrics/gzip-parts.js';
 import type { PublishedUnit } from '../metrics/pair-renderer.js';
 import type { PackedUnit } from './engine-protocol.js';
 
@@ -10,7 +10,7 @@ export const OWN_BUFFER_BYTES = 64 * 1024;
 
 /** Whether `bytes` is the whole of an ArrayBuffer of its own, not already crossing. */
 function crossesAsItIs(bytes: Buffer, crossing: ReadonlySet<ArrayBufferLike>): boolean {
-  return bytes.length >= OWN_BUFFER_BYTES && bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && bytes.buffer instanceof ArrayBuffer && !crossing.has(bytes.buffer);
+  return bytes.length >= OWN_BUFFER_BYTES && ownsItsBuffer(bytes) && bytes.buffer instanceof ArrayBuffer && !crossing.has(bytes.buffer);
 }
 
 /** `unit` ready to post, with the buffers to transfer (the worker keeps none of them). */

@@ -28,6 +28,11 @@ const GZIP_HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 0xff]);
 /** Output chunks this large keep the callbacks on the event loop few (zlib's default is 16 KiB). */
 const DEFLATE_CHUNK = 1 << 18;
 
+/** Whether `bytes` is the whole of its ArrayBuffer, not a view into a larger one. */
+export function ownsItsBuffer(bytes: Buffer): boolean {
+  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength;
+}
+
 /**
  * `parts` in a buffer of their own, for bytes kept until the next publication. Not a view into a larger buffer:
  * zlib's output is one into its output chunk, and a small Buffer.from / Buffer.concat is one into Node's shared
@@ -35,7 +40,7 @@ const DEFLATE_CHUNK = 1 << 18;
  * 40,000 vaults.
  */
 function own(...parts: Buffer[]): Buffer {
-  if (parts.length === 1 && parts[0]!.byteLength === parts[0]!.buffer.byteLength) return parts[0]!;
+  if (parts.length === 1 && ownsItsBuffer(parts[0]!)) return parts[0]!;
   const out = Buffer.allocUnsafeSlow(parts.reduce((n, part) => n + part.length, 0));
   let at = 0;
   for (const part of parts) at += part.copy(out, at);
@@ -126,7 +131,8 @@ export function gzipHead(body: DeflatedBody): Buffer[] {
   let run: Buffer[] = [GZIP_HEADER];
   let runBytes = GZIP_HEADER.length;
   const endRun = () => {
-    if (run.length > 0) pieces.push(run.length === 1 ? (run[0] as Buffer) : Buffer.concat(run, runBytes));
+    // Kept until the next publication: a buffer of its own, not a view into Node's shared pool (see own()).
+    if (run.length > 0) pieces.push(run.length === 1 ? (run[0] as Buffer) : own(...run));
     run = [];
     runBytes = 0;
   };
