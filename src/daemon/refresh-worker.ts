@@ -10,6 +10,7 @@ import { createLogger } from '../log.js';
 import type { EngineInit } from './engine.js';
 import { createEngine } from './engine.js';
 import type { FromWorker, ToWorker } from './engine-protocol.js';
+import { boundHeapGrowth } from './heap-growth-bound.js';
 import { fullGc } from './release-memory.js';
 import { packUnit } from './unit-packing.js';
 
@@ -21,11 +22,15 @@ const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMes
 // JSON lines, posted to the main thread, which writes them to its own sink (in its format) in order.
 const log = createLogger({ level: logLevel as 'info', format: 'json', stream: { write: (line) => post({ type: 'log', line }) } });
 
+const collect = fullGc('release');
+// During a refresh, its garbage is collected as it grows (heap-growth-bound.ts); after it, all of it (collect).
+const regular = fullGc('regular');
+const bound = regular && boundHeapGrowth(regular);
 const postHeap = () => {
   const heap = getHeapStatistics();
-  post({ type: 'heap', heap: { used: heap.used_heap_size, total: heap.total_heap_size, external: heap.external_memory } });
+  const bounded = bound?.takeCollections() ?? { collections: 0, seconds: 0 };
+  post({ type: 'heap', heap: { used: heap.used_heap_size, total: heap.total_heap_size, external: heap.external_memory, bounded } });
 };
-const collect = fullGc('release');
 
 let engine: ReturnType<typeof createEngine>;
 try {
@@ -39,12 +44,17 @@ try {
       request: (labels, code) => post({ type: 'request', labels, code }),
       counters: (counters) => post({ type: 'counters', counters }),
       holds: (holds) => post({ type: 'holds', holds }),
-      refreshing: (running) => post({ type: 'refreshing', running }),
+      refreshing: (running) => {
+        if (running) bound?.start();
+        else bound?.stop(); // the last-resort collection follows, and the bound measures from what it left
+        post({ type: 'refreshing', running });
+      },
     },
     log,
     // After each refresh: the collection, then what the heap holds once it is done.
     () => {
       collect?.();
+      bound?.rebase();
       postHeap();
     },
   );

@@ -22,6 +22,8 @@ export interface WorkerHeap {
   used: number;
   total: number;
   external: number;
+  /** Collections the worker's heap growth bound made since its last report, and their seconds. */
+  bounded: { collections: number; seconds: number };
 }
 
 export interface ExporterMetrics {
@@ -91,6 +93,16 @@ export function createExporterMetrics(version: string): ExporterMetrics {
     registers: [registry],
     collect() { this.set(stalenessSeconds); },
   });
+  const boundCollections = new Counter({
+    name: 'huaweicloud_vault_exporter_refresh_worker_bounded_collections_total',
+    help: "Garbage collections the refresh worker made during refreshes because a refresh's garbage outgrew its bound.",
+    registers: [registry],
+  });
+  const boundSeconds = new Counter({
+    name: 'huaweicloud_vault_exporter_refresh_worker_bounded_collection_seconds_total',
+    help: 'Seconds the refresh worker spent in those collections (its own pauses: no scrape waits for them).',
+    registers: [registry],
+  });
   const workerRestarts = new Counter({
     name: 'huaweicloud_vault_exporter_refresh_worker_restarts_total',
     help: 'Refresh worker threads that died or hung and were replaced (their refresh failed; the process went on).',
@@ -139,6 +151,8 @@ export function createExporterMetrics(version: string): ExporterMetrics {
         gauge('huaweicloud_vault_exporter_refresh_worker_external_memory_bytes', `Memory outside the refresh worker's V8 heap that its objects hold (buffers), ${after}.`, (h) => h.external);
       }
       workerHeap = { ...heap };
+      boundCollections.inc(heap.bounded.collections);
+      boundSeconds.inc(heap.bounded.seconds);
     },
     countWorkerRestart() {
       changes++;
