@@ -136,6 +136,17 @@ describe('what a start loads', () => {
     expect(simulatorModules(modules)).toEqual([]);
   });
 
+  it("the exporter's graph loads no WebSocket client (Node's bundled undici, which an ESM import of node:http loads)", () => {
+    const config = writeTempFile('check.yml', 'auth: { token: t }\ntargets: [{ project_id: p, region: ap-southeast-1 }]\n');
+    const exitHook = `data:text/javascript,${encodeURIComponent(
+      'process.on("exit", () => process.stderr.write(`bundled undici: ${process.moduleLoadList.includes("NativeModule internal/deps/undici/undici")}\\n`));',
+    )}`;
+    const result = run(process.execPath, ['--import', exitHook, MAIN_JS, '--config.check', `--config.file=${config}`]);
+    expect(result.status, result.stderr).toBe(0);
+    expect(loaded(['--config.check', `--config.file=${config}`])).toContain('server/secure-listen.js');
+    expect(result.stderr).toContain('bundled undici: false');
+  });
+
   it('simulate loads them', () => {
     expect(simulatorModules(loaded(['simulate', '--help']))).toEqual(expect.arrayContaining(['simulate.js', 'sim/server.js']));
   });

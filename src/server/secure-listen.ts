@@ -1,8 +1,9 @@
-import http from 'node:http';
+import type http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { constants } from 'node:crypto';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import { ConfigError } from '../config/load.js';
+import { createServer } from '../node-http.js';
 import { createBasicAuth, type BasicAuth, type BasicAuthMiddleware, type RefusalReason } from './basic-auth.js';
 import { createPasswordChecks } from './password-checks.js';
 import { acceptTls } from './tls-accept.js';
@@ -181,7 +182,7 @@ export async function serve(app: http.RequestListener, options: ServeOptions): P
     return guard;
   };
   const { maxHeaderSize, connectionsCheckingInterval } = SERVER_LIMITS;
-  const server = http.createServer({ maxHeaderSize, connectionsCheckingInterval }, withWebConfig(app, currentGuard, options.onRefused));
+  const server = createServer({ maxHeaderSize, connectionsCheckingInterval }, withWebConfig(app, currentGuard, options.onRefused));
   server.headersTimeout = SERVER_LIMITS.headersTimeout;
   server.requestTimeout = SERVER_LIMITS.requestTimeout;
   server.keepAliveTimeout = SERVER_LIMITS.keepAliveTimeout;
