@@ -2,10 +2,14 @@ import { getHeapStatistics } from 'node:v8';
 
 /** How far a refresh's garbage may grow the refresh worker's heap before it is collected. */
 export interface HeapGrowthLimits {
-  /** Growth allowed past what the last collection left, as a share of that: the least share... */
+  /** Growth allowed past what the last collection left, as a share of that, while it left up to `smallBytes`... */
   minShare: number;
-  /** ...which grows with the heap to all of it at this size: a collection costs more the more is live. */
-  wholeShareAtBytes: number;
+  smallBytes: number;
+  /**
+   * ...and above: a collection costs more the more is live, and a listing of 100,000 vaults makes the same
+   * garbage a page as one of 10,000, for ten times as long (3: what V8 itself allows, 4 × in all).
+   */
+  largeShare: number;
   /** Growth allowed on top (a small heap's own, which collecting at once would only make frequent). */
   floorBytes: number;
   /** How often it is looked at while a refresh runs. */
@@ -19,10 +23,11 @@ export interface HeapGrowthLimits {
  * memory grew from 15 to 67 MB in every refresh, and the process by as much. V8's flag for it
  * (--heap-growing-percent) is the whole process's and slowed the listing (docs/performance.md); this bounds the
  * worker's heap alone, with collections V8 would have made later, in the thread whose pauses no scrape sees.
- * At 10,000 vaults (15-25 MB left) a quarter more; at 100,000, where a collection marks 60-100 MB of mapped
- * vaults and a quarter cost 20-23 collections (1.1-1.3 s) in a refresh, up to as much again.
+ * At 10,000 vaults (15-25 MB left) a quarter more: 1.5 collections of about 19 ms a refresh. At 100,000, where a
+ * collection marks up to 90 MB of mapped vaults, a quarter throughout cost 20-23 collections (1.1-1.3 s) a
+ * refresh and slowed the listing to 1.22 × the bare client; shares growing with the heap still cost 10-14.
  */
-export const REFRESH_HEAP_GROWTH: HeapGrowthLimits = { minShare: 0.25, wholeShareAtBytes: 100 * 2 ** 20, floorBytes: 6 * 2 ** 20, everyMs: 10 };
+export const REFRESH_HEAP_GROWTH: HeapGrowthLimits = { minShare: 0.25, smallBytes: 32 * 2 ** 20, largeShare: 3, floorBytes: 6 * 2 ** 20, everyMs: 10 };
 
 /** Held bytes: the heap in use and external memory (Buffers, external strings), which V8 frees at a collection. */
 export function heldBytes(): number {
@@ -32,7 +37,7 @@ export function heldBytes(): number {
 
 /** Whether `held` bytes outgrew the limits since a collection left `base`. */
 export function outgrown(held: number, base: number, limits: HeapGrowthLimits): boolean {
-  const share = Math.min(1, Math.max(limits.minShare, base / limits.wholeShareAtBytes));
+  const share = base <= limits.smallBytes ? limits.minShare : limits.largeShare;
   return held > base * (1 + share) + limits.floorBytes;
 }
 

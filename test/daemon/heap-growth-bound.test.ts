@@ -4,7 +4,7 @@ import { fullGc } from '../../src/daemon/release-memory.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const MB = 2 ** 20;
-const limits: HeapGrowthLimits = { minShare: 0.25, wholeShareAtBytes: 100 * MB, floorBytes: 6 * MB, everyMs: 1 };
+const limits: HeapGrowthLimits = { minShare: 0.25, smallBytes: 32 * MB, largeShare: 3, floorBytes: 6 * MB, everyMs: 1 };
 
 /** A measure the test sets, which counts how often the bound looked at it. */
 function measure(start: number) {
@@ -24,22 +24,21 @@ describe('outgrown', () => {
     expect(outgrown(16 * MB + 1, 8 * MB, limits)).toBe(true);
     expect(outgrown(6 * MB, 0, limits)).toBe(false);
     expect(outgrown(6 * MB + 1, 0, limits)).toBe(true);
+    expect(outgrown(37.25 * MB, 25 * MB, limits)).toBe(false); // a quarter up to 32 MB
+    expect(outgrown(37.5 * MB, 25 * MB, limits)).toBe(true);
   });
 
-  it('allows a larger share of a larger heap, up to all of it', () => {
-    expect(outgrown(37.25 * MB, 25 * MB, limits)).toBe(false); // 25 MB: the least share, a quarter
-    expect(outgrown(37.5 * MB, 25 * MB, limits)).toBe(true);
-    expect(outgrown(96 * MB, 60 * MB, limits)).toBe(false); // 60 MB: 60 % (60 × 1.6 + 6 = 102)
-    expect(outgrown(102.5 * MB, 60 * MB, limits)).toBe(true);
-    expect(outgrown(206 * MB, 100 * MB, limits)).toBe(false); // 100 MB and more: all of it
-    expect(outgrown(406 * MB, 200 * MB, limits)).toBe(false);
-    expect(outgrown(407 * MB, 200 * MB, limits)).toBe(true);
+  it('leaves a heap a collection left over 32 MB to grow as V8 lets it (4 ×)', () => {
+    expect(outgrown(46 * MB, 32 * MB, limits)).toBe(false); // 32 MB: still a quarter (32 × 1.25 + 6 = 46)
+    expect(outgrown(46.5 * MB, 32 * MB, limits)).toBe(true);
+    expect(outgrown(270 * MB, 66 * MB, limits)).toBe(false); // over: 66 × 4 + 6 = 270
+    expect(outgrown(270.5 * MB, 66 * MB, limits)).toBe(true);
   });
 
   it('lets the worker grow less than V8 does (4 × what a collection left)', () => {
     expect(outgrown(60 * MB, 15 * MB, REFRESH_HEAP_GROWTH)).toBe(true);
     expect(outgrown(20 * MB, 15 * MB, REFRESH_HEAP_GROWTH)).toBe(false);
-    expect(outgrown(300 * MB, 100 * MB, REFRESH_HEAP_GROWTH)).toBe(true);
+    expect(outgrown(60 * MB, 15 * MB, REFRESH_HEAP_GROWTH)).toBe(true);
   });
 });
 
@@ -92,8 +91,10 @@ describe('boundHeapGrowth', () => {
       bound.start();
       bound.start(); // a second start is the same timer
       await looked(state, 3);
+      state.bytes = 206 * MB;
+      await looked(state, 3);
       expect(collected).toBe(0);
-      state.bytes = 82 * MB; // 50 × 1.5 + 6 = 81
+      state.bytes = 207 * MB; // over 32 MB: 50 × 4 + 6 = 206
       await waitFor('a collection above the new base', () => collected === 1, { intervalMs: 1 });
       bound.stop();
       state.bytes = 200 * MB;
@@ -111,7 +112,7 @@ describe('boundHeapGrowth', () => {
     const gc = fullGc('regular');
     expect(gc).toBeDefined();
     const real = { reads: 0 };
-    const bound = boundHeapGrowth(gc!, { minShare: 0, wholeShareAtBytes: 2 ** 40, floorBytes: 8 * MB, everyMs: 1 }, () => (real.reads++, heldBytes()));
+    const bound = boundHeapGrowth(gc!, { minShare: 0, smallBytes: 2 ** 40, largeShare: 0, floorBytes: 8 * MB, everyMs: 1 }, () => (real.reads++, heldBytes()));
     bound.start();
     try {
       await looked(real, 1); // its base is measured now
