@@ -3,7 +3,7 @@ import { getHeapStatistics } from 'node:v8';
 /** How far a refresh's garbage may grow the refresh worker's heap before it is collected. */
 export interface HeapGrowthLimits {
   /** Growth allowed past what the last collection left, as a share of that, while it left up to `smallBytes`... */
-  minShare: number;
+  smallShare: number;
   smallBytes: number;
   /**
    * ...and above: a collection costs more the more is live, and a listing of 100,000 vaults makes the same
@@ -27,7 +27,7 @@ export interface HeapGrowthLimits {
  * collection marks up to 90 MB of mapped vaults, a quarter throughout cost 20-23 collections (1.1-1.3 s) a
  * refresh and slowed the listing to 1.22 × the bare client; shares growing with the heap still cost 10-14.
  */
-export const REFRESH_HEAP_GROWTH: HeapGrowthLimits = { minShare: 0.25, smallBytes: 32 * 2 ** 20, largeShare: 3, floorBytes: 6 * 2 ** 20, everyMs: 10 };
+export const REFRESH_HEAP_GROWTH: HeapGrowthLimits = { smallShare: 0.25, smallBytes: 32 * 2 ** 20, largeShare: 3, floorBytes: 6 * 2 ** 20, everyMs: 10 };
 
 /** Held bytes: the heap in use and external memory (Buffers, external strings), which V8 frees at a collection. */
 export function heldBytes(): number {
@@ -37,7 +37,7 @@ export function heldBytes(): number {
 
 /** Whether `held` bytes outgrew the limits since a collection left `base`. */
 export function outgrown(held: number, base: number, limits: HeapGrowthLimits): boolean {
-  const share = base <= limits.smallBytes ? limits.minShare : limits.largeShare;
+  const share = base <= limits.smallBytes ? limits.smallShare : limits.largeShare;
   return held > base * (1 + share) + limits.floorBytes;
 }
 

@@ -4,7 +4,7 @@ import { fullGc } from '../../src/daemon/release-memory.js';
 import { waitFor } from '../helpers/wait-for.js';
 
 const MB = 2 ** 20;
-const limits: HeapGrowthLimits = { minShare: 0.25, smallBytes: 32 * MB, largeShare: 3, floorBytes: 6 * MB, everyMs: 1 };
+const limits: HeapGrowthLimits = { smallShare: 0.25, smallBytes: 32 * MB, largeShare: 3, floorBytes: 6 * MB, everyMs: 1 };
 
 /** A measure the test sets, which counts how often the bound looked at it. */
 function measure(start: number) {
@@ -112,7 +112,7 @@ describe('boundHeapGrowth', () => {
     const gc = fullGc('regular');
     expect(gc).toBeDefined();
     const real = { reads: 0 };
-    const bound = boundHeapGrowth(gc!, { minShare: 0, smallBytes: 2 ** 40, largeShare: 0, floorBytes: 8 * MB, everyMs: 1 }, () => (real.reads++, heldBytes()));
+    const bound = boundHeapGrowth(gc!, { smallShare: 0, smallBytes: 2 ** 40, largeShare: 0, floorBytes: 8 * MB, everyMs: 1 }, () => (real.reads++, heldBytes()));
     bound.start();
     try {
       await looked(real, 1); // its base is measured now
