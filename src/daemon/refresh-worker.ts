@@ -11,7 +11,7 @@ import type { EngineInit } from './engine.js';
 import { createEngine } from './engine.js';
 import type { FromWorker, ToWorker } from './engine-protocol.js';
 import { boundHeapGrowth } from './heap-growth-bound.js';
-import { fullGc } from './release-memory.js';
+import { fullGcs } from './release-memory.js';
 import { packUnit } from './unit-packing.js';
 
 const port = parentPort;
@@ -22,10 +22,10 @@ const post = (message: FromWorker, transfer: ArrayBuffer[] = []) => port.postMes
 // JSON lines, posted to the main thread, which writes them to its own sink (in its format) in order.
 const log = createLogger({ level: logLevel as 'info', format: 'json', stream: { write: (line) => post({ type: 'log', line }) } });
 
-const collect = fullGc('release');
 // During a refresh, its garbage is collected as it grows (heap-growth-bound.ts); after it, all of it (collect).
-const regular = fullGc('regular');
-const bound = regular && boundHeapGrowth(regular);
+const gcs = fullGcs();
+const collect = gcs?.release;
+const bound = gcs && boundHeapGrowth(gcs.regular);
 const postHeap = () => {
   const heap = getHeapStatistics();
   const bounded = bound?.takeCollections() ?? { collections: 0, seconds: 0 };

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createServer } from '../node-http.js';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { createServer } from '../node-http.js';
 import { PROJECT_LIST_PATHS } from '../cloud/iam-projects.js';
 import type { ProjectListRoute } from './accounts.js';
 import type { AuthVerdict, IamReply, ReceivedRequest } from './auth.js';
