@@ -1,5 +1,6 @@
 import { promisify } from 'node:util';
-import { constants, crc32, createDeflateRaw, deflateRawSync, inflateRaw } from 'node:zlib';
+import type { Readable } from 'node:stream';
+import { constants, crc32, createDeflateRaw, createInflateRaw, deflateRawSync, inflateRaw } from 'node:zlib';
 import { crc32Combine } from './crc32-combine.js';
 
 const inflateRawAsync = promisify(inflateRaw);
@@ -163,7 +164,19 @@ export function gzipWithTail(body: DeflatedBody, tail: Buffer): Buffer[] {
   return [...gzipHead(body), gzipTail(body, tail)];
 }
 
-/** The plain text of a body, inflated on the thread pool. */
+/**
+ * The plain text of a body as a stream, inflated on the thread pool as it is read: what it holds is a chunk or
+ * two, whatever the body's size (its text is 30.5 MB at 10,000 vaults, 308 MB at 100,000).
+ */
+export function inflateBodyStream(body: DeflatedBody): Readable {
+  const inflate = createInflateRaw({ finishFlush: constants.Z_SYNC_FLUSH, chunkSize: DEFLATE_CHUNK });
+  // The parts are the body's own buffers: queued, not copied.
+  for (const part of body.parts) inflate.write(part);
+  inflate.end();
+  return inflate;
+}
+
+/** The plain text of a body, inflated on the thread pool, whole (for tests and small bodies). */
 export function inflateBody(body: DeflatedBody): Promise<Buffer> {
   return inflateRawAsync(Buffer.concat(body.parts), { finishFlush: constants.Z_SYNC_FLUSH });
 }

@@ -1,7 +1,7 @@
 import type { Request, Response } from 'express';
 import type { Registry } from 'prom-client';
 import type { Publication } from '../metrics/vault-exposition.js';
-import { ScrapeBody } from './scrape-body.js';
+import { ScrapeBody, type ScrapeAnswer } from './scrape-body.js';
 
 export const TEXT_FORMAT = 'text/plain; version=0.0.4; charset=utf-8';
 
@@ -43,8 +43,9 @@ function room(res: Response): Promise<boolean> {
   });
 }
 
-async function writePieces(res: Response, chunks: readonly Buffer[]): Promise<void> {
-  for (const chunk of chunks) {
+async function writePieces(res: Response, chunks: ScrapeAnswer['pieces']): Promise<void> {
+  // A return from inside the loop ends the iterator: a plain answer's inflation stops with the client.
+  for await (const chunk of chunks) {
     for (let start = 0; start < chunk.length; start += WRITE_PIECE_BYTES) {
       res.write(chunk.subarray(start, start + WRITE_PIECE_BYTES));
       // This turn's writev is full: the rest waits until the client has taken it (false: it is gone).
@@ -64,16 +65,16 @@ export function metricsHandler(source: MetricsSource) {
     // One read: the whole answer comes from one publication, whatever is published while it is written.
     const vault = source.publication().body;
     const useGzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
-    const chunks = useGzip ? await body.gzipped(vault) : await body.plain(vault);
+    const answer = useGzip ? await body.gzipped(vault) : await body.plain(vault);
     res.status(200);
     res.setHeader('Content-Type', TEXT_FORMAT);
     res.setHeader('Vary', 'Accept-Encoding');
     if (useGzip) res.setHeader('Content-Encoding', 'gzip');
-    res.setHeader('Content-Length', chunks.reduce((sum, chunk) => sum + chunk.length, 0));
+    res.setHeader('Content-Length', answer.length);
     if (req.method === 'HEAD') {
       res.end();
       return;
     }
-    await writePieces(res, chunks);
+    await writePieces(res, answer.pieces);
   };
 }

@@ -1,5 +1,5 @@
 import type { Registry } from 'prom-client';
-import { gzipHead, gzipTail, inflateBody } from '../metrics/gzip-parts.js';
+import { gzipHead, gzipTail, inflateBodyStream } from '../metrics/gzip-parts.js';
 import type { VaultBody } from '../metrics/vault-exposition.js';
 
 /**
@@ -22,37 +22,50 @@ export interface LiveMetrics {
   version(): number;
 }
 
+/** One /metrics answer: its length, and its bytes in order (taken once, as they are written). */
+export interface ScrapeAnswer {
+  length: number;
+  pieces: Iterable<Buffer> | AsyncIterable<Buffer>;
+}
+
+/** The vault text inflated as it is written, then the live tail. */
+async function* plainPieces(vault: VaultBody, tail: Buffer): AsyncGenerator<Buffer> {
+  yield* inflateBodyStream(vault) as AsyncIterable<Buffer>;
+  yield tail;
+}
+
 /**
  * The bytes of one /metrics answer: the pre-rendered vault part and the live exporter metrics. The gzip head
  * (header and vault segments, small ones joined) is made once per vault body, and the tail (the live metrics, compressed, and
  * the trailer) once per live rendering, so that a scrape costs what serving a file costs. The vault part is
- * kept compressed only; a plain-text scrape (Prometheus always asks for gzip) inflates it once per vault body.
+ * kept compressed only; a plain-text scrape (Prometheus always asks for gzip; curl does not) inflates it as it
+ * is written. Kept inflated, one such scrape held the text and, while it was made, twice that: 190 MB of RSS
+ * against 122 after it at 10,000 vaults, and 308 MB of text at 100,000.
  */
 export class ScrapeBody {
   private tail: LiveTail | undefined;
   private rendering: Promise<LiveTail> | undefined;
   private head: { vault: VaultBody; pieces: Buffer[] } | undefined;
   private gzipEnd: { vault: VaultBody; tail: LiveTail; bytes: Buffer } | undefined;
-  private plainVault: { vault: VaultBody; text: Promise<Buffer> } | undefined;
 
   constructor(
     private readonly live: LiveMetrics,
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** The plain text, as the buffers to write in order. */
-  async plain(vault: VaultBody): Promise<Buffer[]> {
-    if (this.plainVault?.vault !== vault) this.plainVault = { vault, text: inflateBody(vault) };
-    const [text, tail] = await Promise.all([this.plainVault.text, this.liveTail()]);
-    return [text, tail.text];
+  /** The plain text answer; nothing is inflated until its pieces are read (not for a HEAD). */
+  async plain(vault: VaultBody): Promise<ScrapeAnswer> {
+    const tail = await this.liveTail();
+    return { length: vault.length + tail.text.length, pieces: plainPieces(vault, tail.text) };
   }
 
-  /** The gzip answer, as the buffers to write in order. */
-  async gzipped(vault: VaultBody): Promise<Buffer[]> {
+  /** The gzip answer. */
+  async gzipped(vault: VaultBody): Promise<ScrapeAnswer> {
     const tail = await this.liveTail();
     if (this.head?.vault !== vault) this.head = { vault, pieces: gzipHead(vault) };
     if (this.gzipEnd?.vault !== vault || this.gzipEnd.tail !== tail) this.gzipEnd = { vault, tail, bytes: gzipTail(vault, tail.text) };
-    return [...this.head.pieces, this.gzipEnd.bytes];
+    const pieces = [...this.head.pieces, this.gzipEnd.bytes];
+    return { length: pieces.reduce((sum, piece) => sum + piece.length, 0), pieces };
   }
 
   private liveTail(): Promise<LiveTail> {

@@ -5,7 +5,9 @@ import { gunzipSync } from 'node:zlib';
 import express, { type Response } from 'express';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { joinSegments, storedSegment } from '../../src/metrics/gzip-parts.js';
+import { deflateSegmentSync, joinSegments, storedSegment } from '../../src/metrics/gzip-parts.js';
+import { fullGc } from '../../src/daemon/release-memory.js';
+import type { VaultBody } from '../../src/metrics/vault-exposition.js';
 import { metricsHandler, WRITE_PIECE_BYTES, WRITE_QUEUE_BYTES } from '../../src/server/metrics-handler.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -20,7 +22,10 @@ afterEach(async () => {
 /** A /metrics of `bytes` of vault text (stored blocks: as large on the wire as in text), and the responses it wrote. */
 async function serving(bytes: number) {
   const text = Buffer.from(randomBytes(bytes / 2).toString('hex'));
-  const body = { ...joinSegments([storedSegment(text)]), series: 1 };
+  return servingBody(text, { ...joinSegments([storedSegment(text)]), series: 1 });
+}
+
+async function servingBody(text: Buffer, body: VaultBody) {
   const responses: Response[] = [];
   const handler = metricsHandler({ publication: () => ({ body, statuses: [], attempted: true }), registry: new Registry(), version: () => 0 });
   const app = express();
@@ -57,4 +62,55 @@ describe('/metrics to a client that does not read', () => {
     const plain = gunzipSync(answer.subarray(split + 4));
     expect(plain.subarray(0, text.length).equals(text)).toBe(true);
   });
+});
+
+/** Sends `request` on a new connection and reads the answer whole once `paused` resolves; header and body. */
+async function ask(port: number, request: string, paused: () => Promise<void> = async () => {}) {
+  const received: Buffer[] = [];
+  client = connect(port, '127.0.0.1');
+  client.on('data', (chunk: Buffer) => received.push(chunk));
+  client.pause();
+  client.write(request);
+  await paused();
+  client.resume();
+  await new Promise((resolve) => client!.once('end', resolve));
+  const answer = Buffer.concat(received);
+  const split = answer.indexOf('\r\n\r\n');
+  return { head: answer.subarray(0, split).toString(), body: answer.subarray(split + 4) };
+}
+
+describe('/metrics in plain text', () => {
+  // 64 MiB of series text, compressed as the renderer does: a body whose plain text dwarfs everything else here.
+  const line = Buffer.from('huaweicloud_cbr_vault_size_bytes{project_id="p",region="r",vault_id="v"} 10737418240\n');
+  const text = Buffer.alloc(64 * 2 ** 20, line);
+  const body = { ...joinSegments([deflateSegmentSync(text.subarray(0, text.length / 2), 1), deflateSegmentSync(text.subarray(text.length / 2), 1)]), series: 1 };
+
+  it('inflates the text as the client reads it, holding a few chunks, and sends it whole with its length', async () => {
+    const { responses, port } = await servingBody(text, body);
+    fullGc()?.(); // what earlier tests left is not freed while this one measures
+    const before = process.memoryUsage().arrayBuffers;
+    let held = 0;
+    const { head, body: answer } = await ask(port, `GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`, () =>
+      waitFor('the server to wait on the paused client', () => {
+        held = Math.max(held, process.memoryUsage().arrayBuffers - before);
+        return (responses[0]?.writableLength ?? 0) > WRITE_QUEUE_BYTES;
+      }, { intervalMs: 20 }),
+    );
+    // Inflated whole, the text alone would be 64 MiB here, and twice that while it was made.
+    expect(held).toBeLessThan(8 * 2 ** 20);
+    expect(head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+    expect(head).not.toMatch(/Content-Encoding/i);
+    expect(Number(/Content-Length: (\d+)/i.exec(head)?.[1])).toBe(answer.length);
+    expect(answer.subarray(0, text.length).equals(text)).toBe(true);
+    expect(answer.subarray(text.length).toString()).toMatch(/^\n/); // the live tail follows the vault text
+  });
+
+  it('answers a HEAD with the length a GET is sent with, and no body', async () => {
+    const { port } = await servingBody(text, body);
+    const get = await ask(port, `GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    const headAnswer = await ask(port, `HEAD /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    expect(/Content-Length: (\d+)/i.exec(headAnswer.head)?.[1]).toBe(String(get.body.length));
+    expect(headAnswer.body.length).toBe(0);
+  });
+
 });
