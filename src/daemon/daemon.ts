@@ -215,17 +215,21 @@ export class Daemon {
    * renderings are published, and they pass over as they are; pairs the new list drops disappear at once.
    */
   private async swap(prepared: PreparedRuntime, list: TargetList, discovery: DiscoveryLoop | undefined): Promise<void> {
-    const handover = await this.runtime.stop();
+    const replaced = this.runtime;
+    const handover = await replaced.stop();
     let next: Runtime;
     try {
       next = this.watch(await prepared.assemble(handover));
     } catch (err) {
       // The new list's worker could not start: the list in force goes on, from where it stopped.
       this.running = this.watch(await this.inForce.assemble(handover));
+      replaced.exposition.close();
       this.startRuntime();
       throw err;
     }
     this.running = next;
+    // What the new exposition did not take over is freed once no answer writes it.
+    replaced.exposition.close();
     this.inForce = prepared;
     this.list = list;
     this.listHoldsDiscovery = discovery?.attempted() ?? true;

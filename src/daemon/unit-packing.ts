@@ -1,3 +1,4 @@
+import { BufferHold } from '../metrics/buffer-hold.js';
 import { ownsItsBuffer, type DeflatedSegment } from '../metrics/gzip-parts.js';
 import type { PublishedUnit } from '../metrics/pair-renderer.js';
 import type { PackedUnit } from './engine-protocol.js';
@@ -34,7 +35,7 @@ export function packUnit(unit: PublishedUnit): { packed: PackedUnit; transfer: A
   return { packed: { status: unit.status, rendered: { snapshotId, layout, series, packed: bytes.buffer, segments } }, transfer: [...crossing, bytes.buffer] };
 }
 
-/** The unit again, its segments views of the transferred buffers. */
+/** The unit again, its segments views of the transferred buffers, which its hold frees when it is let go. */
 export function unpackUnit(packed: PackedUnit): PublishedUnit {
   if (!packed.rendered) return { status: packed.status };
   const { packed: bytes, segments, series, snapshotId, layout } = packed.rendered;
@@ -43,5 +44,6 @@ export function unpackUnit(packed: PackedUnit): PublishedUnit {
     crc: s.crc,
     length: s.length,
   }));
-  return { status: packed.status, rendered: { snapshotId, layout, series, families } };
+  const buffers = [bytes, ...segments.flatMap((s) => ('own' in s ? [s.own] : []))];
+  return { status: packed.status, rendered: { snapshotId, layout, series, families, hold: new BufferHold(buffers) } };
 }

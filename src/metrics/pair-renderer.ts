@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { PairStatus, VaultSnapshot } from '../collect/snapshot.js';
+import type { BufferHold } from './buffer-hold.js';
 import { renderSnapshot, type RenderedFamilies } from './render-snapshot.js';
 import type { VaultFamilies } from './source-families.js';
 
@@ -8,6 +9,8 @@ export interface RenderedSnapshot extends RenderedFamilies {
   snapshotId: number;
   /** VaultFamilies.layout (of its source) of the families that rendered it. */
   layout: string;
+  /** The buffers its segments are views of, where they crossed from the refresh worker. */
+  hold?: BufferHold;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { initialStatus, type PairStatus } from '../collect/snapshot.js';
 import { SOURCES, type Source } from '../config/sources.js';
+import type { BufferHold } from './buffer-hold.js';
 import { familyHeader } from './exposition.js';
 import { deflateSegmentSync, joinSegments, type DeflatedBody, type DeflatedSegment } from './gzip-parts.js';
 import { pairFigureHeaders, PAIR_FIGURES, renderPairFigures } from './pair-figures.js';
@@ -10,6 +11,8 @@ import { familiesOf, type VaultFamilies } from './source-families.js';
 /** The vault and pair part of /metrics at one instant: compressed segments in exposition order. */
 export interface VaultBody extends DeflatedBody {
   series: number;
+  /** Of the units whose segments it writes: an answer holds them while it is written (buffer-hold.ts). */
+  holds: readonly BufferHold[];
 }
 
 /** Everything /metrics and the landing page show about the pairs, taken at one instant. */
@@ -65,6 +68,7 @@ export class VaultExposition {
     this.entries = statuses.map((status) => {
       const before = rendered.get(status.pair.key);
       const vaults = before && before.snapshotId === status.snapshot?.id && before.layout === families.layout[status.pair.source] ? before : undefined;
+      vaults?.hold?.acquire();
       const entry = { source: status.pair.source, published: this.published(status.snapshot && !vaults ? initialStatus(status.pair) : status, vaults) };
       this.byKey.set(status.pair.key, entry);
       return entry;
@@ -101,8 +105,17 @@ export class VaultExposition {
       status = { ...status, snapshot: before.status.snapshot };
       vaults = before.vaults;
     }
+    if (vaults !== before.vaults) {
+      vaults?.hold?.acquire();
+      before.vaults?.hold?.release();
+    }
     entry.published = this.published(status, vaults);
     this.current = undefined;
+  }
+
+  /** This exposition is replaced (a reload): what it shows and the next one did not take over is freed once no answer writes it. */
+  close(): void {
+    for (const { published } of this.entries) published.vaults?.hold?.release();
   }
 
   private published(status: PairStatus, vaults: RenderedSnapshot | undefined): PublishedPair {
@@ -133,8 +146,12 @@ export class VaultExposition {
         }
       }
     });
-    for (const { published } of this.entries) series += published.vaults?.series ?? 0;
+    const holds: BufferHold[] = [];
+    for (const { published } of this.entries) {
+      series += published.vaults?.series ?? 0;
+      if (published.vaults?.hold) holds.push(published.vaults.hold);
+    }
     const statuses = this.entries.map((entry) => entry.published.status);
-    return { body: { ...joinSegments(segments), series }, statuses, attempted: statuses.every((status) => status.attempted) };
+    return { body: { ...joinSegments(segments), series, holds }, statuses, attempted: statuses.every((status) => status.attempted) };
   }
 }

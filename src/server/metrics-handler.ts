@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import type { Registry } from 'prom-client';
+import { holdAll } from '../metrics/buffer-hold.js';
 import type { Publication } from '../metrics/vault-exposition.js';
 import { ScrapeBody, type ScrapeAnswer } from './scrape-body.js';
 
@@ -64,6 +65,11 @@ export function metricsHandler(source: MetricsSource) {
   return async (req: Request, res: Response): Promise<void> => {
     // One read: the whole answer comes from one publication, whatever is published while it is written.
     const vault = source.publication().body;
+    // Its buffers stay until the response has closed: by then every write of them has completed or been
+    // cancelled with the socket (buffer-hold.ts). A response closed already has written nothing.
+    const release = holdAll(vault.holds);
+    if (res.destroyed) release();
+    else res.once('close', release);
     const useGzip = req.acceptsEncodings('gzip', 'identity') === 'gzip';
     const answer = useGzip ? await body.gzipped(vault) : await body.plain(vault);
     res.status(200);

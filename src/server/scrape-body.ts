@@ -1,4 +1,5 @@
 import type { Registry } from 'prom-client';
+import { holdAll } from '../metrics/buffer-hold.js';
 import { gzipHead, gzipTail, inflateBodyStream } from '../metrics/gzip-parts.js';
 import type { VaultBody } from '../metrics/vault-exposition.js';
 
@@ -28,9 +29,21 @@ export interface ScrapeAnswer {
   pieces: Iterable<Buffer> | AsyncIterable<Buffer>;
 }
 
-/** The vault text inflated as it is written, then the live tail. */
+/**
+ * The vault text inflated as it is written, then the live tail. zlib reads the body's buffers on its thread
+ * pool, so they are held until it has read the last of them; an inflation cut short (the client left) may still
+ * be reading when its stream closes, and leaves them to the garbage collector instead.
+ */
 async function* plainPieces(vault: VaultBody, tail: Buffer): AsyncGenerator<Buffer> {
-  yield* inflateBodyStream(vault) as AsyncIterable<Buffer>;
+  const release = holdAll(vault.holds);
+  const inflate = inflateBodyStream(vault);
+  let inflated = false;
+  inflate.once('end', () => (inflated = true));
+  try {
+    yield* inflate as AsyncIterable<Buffer>;
+  } finally {
+    if (inflated) release();
+  }
   yield tail;
 }
 

@@ -82,4 +82,19 @@ describe('the refresh worker heap gauges', () => {
     await waitFor('more bounded collections', async () => (await after()).collections > first.collections);
     expect((await after()).seconds).toBeGreaterThan(first.seconds);
   });
+
+  it("frees a replaced unit's buffers when its newer unit is published, and serves the newer one whole", async () => {
+    const { d } = await daemonOn(1500);
+    const first = d.publication().body;
+    // One unit for each pair, crossed from the worker.
+    expect(first.holds).toHaveLength(2);
+    expect(first.holds.some((hold) => hold.freed)).toBe(false);
+    expect(await d.refreshNow()).toBe(true);
+    await waitFor('both pairs published again', () => d.publication().body.holds.every((hold) => !first.holds.includes(hold)));
+    // No scrape was writing the first body: freed at once, not at the main thread's next collection.
+    expect(first.holds.every((hold) => hold.freed)).toBe(true);
+    const text = await (await fetch(`${d.url}/metrics`)).text();
+    expect(text.match(/^huaweicloud_cbr_vault_size_bytes\{/gm)).toHaveLength(1500);
+    expect(d.publication().body.holds.some((hold) => hold.freed)).toBe(false);
+  });
 });

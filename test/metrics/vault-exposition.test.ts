@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseCbrVault, type CbrVault } from '../../src/cloud/cbr-vault.js';
 import { initialStatus, type PairStatus } from '../../src/collect/snapshot.js';
+import { packUnit, unpackUnit } from '../../src/daemon/unit-packing.js';
 import { inflateBody } from '../../src/metrics/gzip-parts.js';
 import { vaultFamilies } from '../../src/metrics/source-families.js';
 import { VaultExposition } from '../../src/metrics/vault-exposition.js';
@@ -103,5 +104,28 @@ describe('VaultExposition under an export: block', () => {
     const resourceId = /resource_id="([^"]+)"/.exec(lines[firstBackups]!)![1]!;
     const problems = inconsistencies(lines.filter((l) => !l.includes(`resource_id="${resourceId}"`)).join('\n'));
     expect(problems).toEqual([expect.stringMatching(/has \d+ resources but \d+ resource series/)]);
+  });
+
+  it('frees, when a reload replaced it, the series the next exposition did not take over, and keeps the others', async () => {
+    const other = pairFor('cbr', 'p-exposition-other');
+    const old = new VaultExposition([initialStatus(pair), initialStatus(other)], silentLog, baseFamilies);
+    const wired = publisher([]);
+    // Units as they cross from the refresh worker, each with a hold of its buffers.
+    wired.renderer.onUnit((unit) => {
+      const { packed, transfer } = packUnit(unit);
+      old.publish(unpackUnit(structuredClone(packed, { transfer })));
+    });
+    for (const [p, count] of [[pair, 20], [other, 30]] as const) {
+      const listed = snapshotOf({ pair: p, source: 'cbr', vaults: vaults.slice(0, count), takenAt: 1 });
+      wired.renderer.update(statusOf(listed), listed);
+    }
+    await wired.renderer.settled();
+    const [kept, dropped] = old.publication().body.holds;
+    expect([kept!.freed, dropped!.freed]).toEqual([false, false]);
+    // The reloaded config has the first pair only.
+    const next = new VaultExposition([old.publication().statuses[0]!], silentLog, baseFamilies, old.rendered());
+    old.close();
+    expect([kept!.freed, dropped!.freed]).toEqual([false, true]);
+    expect(pairViews(await textOf(next)).get(pair.key)?.families.get('size_bytes')?.size).toBe(20);
   });
 });
