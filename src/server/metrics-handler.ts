@@ -44,15 +44,26 @@ function room(res: Response): Promise<boolean> {
   });
 }
 
-async function writePieces(res: Response, chunks: ScrapeAnswer['pieces']): Promise<void> {
-  // A return from inside the loop ends the iterator: a plain answer's inflation stops with the client.
-  for await (const chunk of chunks) {
+/**
+ * Writes `chunks` in pieces; false once the client is gone. One call for a whole gzip answer: a promise for each
+ * of its buffers (a `for await`, or a call each) made a scrape allocate 37-55 KB on the main thread against 31.
+ */
+async function writeBuffers(res: Response, chunks: readonly Buffer[]): Promise<boolean> {
+  for (const chunk of chunks) {
     for (let start = 0; start < chunk.length; start += WRITE_PIECE_BYTES) {
       res.write(chunk.subarray(start, start + WRITE_PIECE_BYTES));
-      // This turn's writev is full: the rest waits until the client has taken it (false: it is gone).
-      if (res.writableLength > WRITE_QUEUE_BYTES && !(await room(res))) return;
+      // This turn's writev is full: the rest waits until the client has taken it.
+      if (res.writableLength > WRITE_QUEUE_BYTES && !(await room(res))) return false;
     }
   }
+  return true;
+}
+
+async function writePieces(res: Response, chunks: ScrapeAnswer['pieces']): Promise<void> {
+  if (Symbol.asyncIterator in chunks) {
+    // A return from inside the loop ends the iterator: a plain answer's inflation stops with the client.
+    for await (const chunk of chunks) if (!(await writeBuffers(res, [chunk]))) return;
+  } else if (!(await writeBuffers(res, chunks))) return;
   res.end();
 }
 

@@ -26,7 +26,7 @@ export interface LiveMetrics {
 /** One /metrics answer: its length, and its bytes in order (taken once, as they are written). */
 export interface ScrapeAnswer {
   length: number;
-  pieces: Iterable<Buffer> | AsyncIterable<Buffer>;
+  pieces: readonly Buffer[] | AsyncIterable<Buffer>;
 }
 
 /**
