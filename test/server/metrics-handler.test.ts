@@ -6,14 +6,13 @@ import { initialStatus } from '../../src/collect/snapshot.js';
 import { packUnit, unpackUnit } from '../../src/daemon/unit-packing.js';
 import type { PublishedUnit } from '../../src/metrics/pair-renderer.js';
 import { familiesOf } from '../../src/metrics/source-families.js';
-import { VaultExposition } from '../../src/metrics/vault-exposition.js';
+import { VaultExposition, type Publication, type VaultBody } from '../../src/metrics/vault-exposition.js';
 import { baseFamilies, pairFor, silentLog, snapshotOf, statusOf } from '../helpers/exposition.js';
 import express, { type Response } from 'express';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { deflateSegmentSync, joinSegments, storedSegment } from '../../src/metrics/gzip-parts.js';
 import { fullGc } from '../../src/daemon/release-memory.js';
-import type { VaultBody } from '../../src/metrics/vault-exposition.js';
 import { metricsHandler, WRITE_PIECE_BYTES, WRITE_QUEUE_BYTES } from '../../src/server/metrics-handler.js';
 import { waitFor } from '../helpers/wait-for.js';
 
@@ -32,8 +31,13 @@ async function serving(bytes: number) {
 }
 
 async function servingBody(text: Buffer, body: VaultBody) {
+  return { text, ...(await servingPublications(() => ({ body, statuses: [], attempted: true }))) };
+}
+
+/** /metrics of what `publication` returns at each request, and the responses it wrote. */
+async function servingPublications(publication: () => Publication) {
   const responses: Response[] = [];
-  const handler = metricsHandler({ publication: () => ({ body, statuses: [], attempted: true }), registry: new Registry(), version: () => 0 });
+  const handler = metricsHandler({ publication, registry: new Registry(), version: () => 0 });
   const app = express();
   app.get('/metrics', (req, res) => {
     responses.push(res);
@@ -41,7 +45,7 @@ async function servingBody(text: Buffer, body: VaultBody) {
   });
   server = app.listen(0, '127.0.0.1');
   await new Promise((resolve) => server!.once('listening', resolve));
-  return { text, responses, port: (server.address() as AddressInfo).port };
+  return { responses, port: (server.address() as AddressInfo).port };
 }
 
 describe('/metrics to a client that does not read', () => {
@@ -135,16 +139,7 @@ describe('/metrics while a newer unit replaces the one it writes', () => {
   async function servingUnit(unit: PublishedUnit) {
     const exposition = new VaultExposition([initialStatus(pair)], silentLog, baseFamilies);
     exposition.publish(unit);
-    const responses: Response[] = [];
-    const handler = metricsHandler({ publication: () => exposition.publication(), registry: new Registry(), version: () => 0 });
-    const app = express();
-    app.get('/metrics', (req, res) => {
-      responses.push(res);
-      return handler(req, res);
-    });
-    server = app.listen(0, '127.0.0.1');
-    await new Promise((resolve) => server!.once('listening', resolve));
-    return { exposition, responses, port: (server.address() as AddressInfo).port };
+    return { exposition, ...(await servingPublications(() => exposition.publication())) };
   }
   const stalled = (responses: Response[]) => () =>
     waitFor('the server to wait on the paused client', () => (responses[0]?.writableLength ?? 0) > WRITE_QUEUE_BYTES, { intervalMs: 20 });
