@@ -201,7 +201,7 @@ async function main(): Promise<void> {
     const started = performance.now();
     const gzip = await rawGet(`${base}/metrics`, { 'accept-encoding': 'gzip' });
     const gzipMs = performance.now() - started;
-    // Read from the gzip answer: the plain one makes the exporter keep an inflated copy of the body.
+    // Series counted from the gzip answer, as Prometheus reads it; the plain one gives the text's size.
     const text = gunzipSync(gzip.body).toString('utf8');
     const plain = await rawGet(`${base}/metrics`, { 'accept-encoding': 'identity' });
     const series = text.split('\n').filter((line) => line !== '' && !line.startsWith('#')).length;
