@@ -37,12 +37,10 @@ export interface ScrapeAnswer {
 async function* plainPieces(vault: VaultBody, tail: Buffer): AsyncGenerator<Buffer> {
   const release = holdAll(vault.holds);
   const inflate = inflateBodyStream(vault);
-  let inflated = false;
-  inflate.once('end', () => (inflated = true));
   try {
     yield* inflate as AsyncIterable<Buffer>;
   } finally {
-    if (inflated) release();
+    if (inflate.readableEnded) release();
   }
   yield tail;
 }
