@@ -1,9 +1,6 @@
-import { promisify } from 'node:util';
 import type { Readable } from 'node:stream';
-import { constants, crc32, createDeflateRaw, createInflateRaw, deflateRawSync, inflateRaw } from 'node:zlib';
+import { constants, crc32, createDeflateRaw, createInflateRaw, deflateRawSync } from 'node:zlib';
 import { crc32Combine } from './crc32-combine.js';
-
-const inflateRawAsync = promisify(inflateRaw);
 
 /**
  * Text kept only compressed: a raw deflate stream ended with a sync flush (byte-aligned, no final block),
@@ -176,7 +173,7 @@ export function inflateBodyStream(body: DeflatedBody): Readable {
   return inflate;
 }
 
-/** The plain text of a body, inflated on the thread pool, whole (for tests and small bodies). */
-export function inflateBody(body: DeflatedBody): Promise<Buffer> {
-  return inflateRawAsync(Buffer.concat(body.parts), { finishFlush: constants.Z_SYNC_FLUSH });
+/** The plain text of a body, whole, as a plain answer inflates it (for tests and small bodies). */
+export async function inflateBody(body: DeflatedBody): Promise<Buffer> {
+  return Buffer.concat((await inflateBodyStream(body).toArray()) as Buffer[]);
 }
