@@ -1,5 +1,3 @@
-import { verify } from '@node-rs/bcrypt';
-
 /**
  * How many bcrypt checks may run at once, and how many may wait. One at a time, as exporter-toolkit's mutex
  * has it: on a 2-core host the other core stays free for scrapes, and a libuv thread stays free for zlib and
@@ -21,10 +19,18 @@ export interface PasswordChecks {
 export type Verifier = (password: string, hash: string) => Promise<boolean>;
 
 /**
+ * @node-rs/bcrypt is loaded by the first check, not at start: its native addon made an exporter without
+ * basic_auth_users 2.3-2.6 MB larger (3 s after its first refresh at 10,000 vaults, five starts each), for
+ * nothing. A start with users loads it before listening (loadBcrypt), so a broken install fails there.
+ */
+export const loadBcrypt = () => import('@node-rs/bcrypt');
+const bcryptVerify: Verifier = async (password, hash) => (await loadBcrypt()).verify(password, hash);
+
+/**
  * bcrypt off the event loop (@node-rs/bcrypt runs it on a libuv worker thread), bounded. One instance per
  * server, shared across web config reloads, so that a reload does not open a second waiting room.
  */
-export function createPasswordChecks(limits: { running: number; waiting: number } = PASSWORD_CHECK_LIMITS, verifier: Verifier = verify): PasswordChecks {
+export function createPasswordChecks(limits: { running: number; waiting: number } = PASSWORD_CHECK_LIMITS, verifier: Verifier = bcryptVerify): PasswordChecks {
   let running = 0;
   const queue: (() => void)[] = [];
   const release = () => {

@@ -5,7 +5,7 @@ import { createSecureContext, type SecureContext } from 'node:tls';
 import { ConfigError } from '../config/load.js';
 import { createServer } from '../node-http.js';
 import { createBasicAuth, type BasicAuth, type BasicAuthMiddleware, type RefusalReason } from './basic-auth.js';
-import { createPasswordChecks } from './password-checks.js';
+import { createPasswordChecks, loadBcrypt } from './password-checks.js';
 import { acceptTls } from './tls-accept.js';
 import { secureContextOf, type TlsSettings } from './tls-settings.js';
 import { TokenBucket } from './token-bucket.js';
@@ -168,6 +168,7 @@ function listen(server: http.Server, options: ServeOptions): Promise<void> {
  * TLS, each TCP connection goes through acceptTls first. Throws ConfigError when the address cannot be listened on.
  */
 export async function serve(app: http.RequestListener, options: ServeOptions): Promise<RunningServer> {
+  if (options.webConfig?.basicAuthUsers.size) await loadBcrypt();
   const auth = createBasicAuth({ checks: createPasswordChecks(), exemptPaths: options.authExemptPaths, onRefused: options.onRefused });
   let guard = guardOf(options.webConfig, auth);
   let context = options.webConfig?.tls && contextOf(options.webConfig.tls);

@@ -83,6 +83,45 @@ describe('a secured endpoint (TLS with client certificates, basic auth)', () => 
   });
 });
 
+// A module hook in the daemon's process that says when bcrypt's native addon is loaded.
+const BCRYPT_HOOK = `--import=data:text/javascript,${encodeURIComponent(
+  'import { registerHooks } from "node:module"; registerHooks({ load(url, context, next) { if (url.includes("@node-rs/bcrypt")) process.stderr.write(`loaded ${url}\\n`); return next(url, context); } });',
+)}`;
+
+describe('bcrypt is loaded for basic auth users only', () => {
+  const loadedBcrypt = (daemon: DaemonProcess) => daemon.lines.some((line) => /^loaded .*@node-rs\/bcrypt/.test(line));
+
+  it('a start without basic_auth_users serves without loading it', async () => {
+    const web = writeTempFile('web.yml', 'http_server_config:\n  headers:\n    X-Content-Type-Options: nosniff\n');
+    const daemon = await startDaemon([`--config.file=${writeTempFile('c.yaml', config())}`, `--web.config.file=${web}`], { NODE_OPTIONS: BCRYPT_HOOK });
+    try {
+      await waitForReady(daemon);
+      expect((await scrape(daemon.url)).length).toBeGreaterThan(0);
+      expect(loadedBcrypt(daemon)).toBe(false);
+    } finally {
+      await daemon.stop();
+    }
+  });
+
+  it('a start with them loads it before it listens, and checks passwords with it', async () => {
+    const web = writeTempFile('web.yml', `basic_auth_users:\n  prometheus: "${hashSync(PASSWORD, 4)}"\n`);
+    const args = [`--config.file=${writeTempFile('c.yaml', config())}`, `--web.config.file=${web}`, '--web.health-without-auth'];
+    const daemon = await startDaemon(args, { NODE_OPTIONS: BCRYPT_HOOK });
+    try {
+      const listening = daemon.lines.findIndex((line) => line.includes('"listening"'));
+      const loaded = daemon.lines.findIndex((line) => /^loaded .*@node-rs\/bcrypt/.test(line));
+      expect(loaded).toBeGreaterThanOrEqual(0);
+      expect(loaded).toBeLessThan(listening);
+      await waitForReady(daemon);
+      const as = (password: string) => ({ headers: { authorization: `Basic ${Buffer.from(`prometheus:${password}`).toString('base64')}` } });
+      expect((await fetch(`${daemon.url}/metrics`, as(PASSWORD))).status).toBe(200);
+      expect((await fetch(`${daemon.url}/metrics`, as('wrong'))).status).toBe(401);
+    } finally {
+      await daemon.stop();
+    }
+  });
+});
+
 describe('health probes without credentials, when asked for', () => {
   it('serves /-/healthy and /-/ready without basic auth, and still guards /metrics', async () => {
     const web = writeTempFile('web.yml', `basic_auth_users:\n  prometheus: "${hashSync(PASSWORD, 4)}"\n`);
