@@ -29,8 +29,8 @@ async function simulate(args: string[]): Promise<Printed> {
   }, { daemons: [sim], wakeOnOutput: true });
 }
 
-async function exporterOn(config: unknown): Promise<DaemonProcess> {
-  const daemon = await startDaemon([`--config.file=${writeTempFile('trial.yml', typeof config === 'string' ? config : stringify(config))}`]);
+async function exporterOn(config: unknown, env: NodeJS.ProcessEnv = {}): Promise<DaemonProcess> {
+  const daemon = await startDaemon([`--config.file=${writeTempFile('trial.yml', typeof config === 'string' ? config : stringify(config))}`], env);
   running.push(daemon);
   return daemon;
 }
@@ -146,6 +146,19 @@ describe('what a start loads', () => {
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).toContain('dist/src/server/secure-listen.js');
     expect(result.stderr).toContain('bundled undici: false');
+  });
+
+  it("a serving exporter's threads load undici's request and proxy agent, not its index (fetch, WebSocket, caches)", async () => {
+    const printed = await simulate(['--vaults.cbr=20']);
+    const undiciHook = `--import=data:text/javascript,${encodeURIComponent(
+      'import { registerHooks } from "node:module"; registerHooks({ load(url, context, next) { const at = url.indexOf("/node_modules/undici/"); if (at >= 0) process.stderr.write(`undici ${url.slice(at + 21)}\\n`); return next(url, context); } });',
+    )}`;
+    const daemon = await exporterOn(printed.config, { NODE_OPTIONS: undiciHook });
+    const scraped = await scrapeUntil(daemon, (s) => values(s, 'huaweicloud_vault_exporter_source_up').length === 2 && values(s, 'huaweicloud_vault_exporter_source_up').every((v) => v === 1));
+    expect(values(scraped, 'huaweicloud_vault_exporter_source_up')).toEqual([1, 1]);
+    const undiciModules = daemon.lines.filter((line) => line.startsWith('undici ')).map((line) => line.slice(7));
+    expect(undiciModules).toEqual(expect.arrayContaining(['lib/api/api-request.js', 'lib/dispatcher/env-http-proxy-agent.js', 'lib/dispatcher/client-h1.js']));
+    expect(undiciModules.filter((m) => m === 'index.js' || m.startsWith('lib/web/') || m.startsWith('lib/cache/') || m.startsWith('lib/mock/'))).toEqual([]);
   });
 
   it('simulate loads them', () => {

@@ -1,4 +1,5 @@
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { request } from './undici-parts.js';
 import { ApiError, clipUpstream, readErrorBody } from './api-error.js';
 import { startDeadline } from './deadline.js';
 import { BodyTooLarge, readBoundedText } from './read-body.js';

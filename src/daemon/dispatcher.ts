@@ -1,4 +1,5 @@
-import { EnvHttpProxyAgent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { EnvHttpProxyAgent } from '../cloud/undici-parts.js';
 import type { Config } from '../config/schema.js';
 import { trustedCas } from './ca-file.js';
 
