@@ -109,19 +109,39 @@ async function refresh(): Promise<ExporterReply> {
   return { type: 'refreshed', refresh: report };
 }
 
-/** The ceiling for /metrics: the exporter's own gzip bytes, written by node:http with nothing in between. */
-async function serveBare(): Promise<ExporterReply> {
-  const { status, headers, body } = await rawGet(`${daemon.url}/metrics`, { 'accept-encoding': 'gzip' });
-  if (status !== 200 || headers['content-encoding'] !== 'gzip') throw new Error(`GET /metrics: HTTP ${status}, content-encoding ${headers['content-encoding']}`);
-  const server = http.createServer((_req, res) => {
-    res.writeHead(200, { 'Content-Type': TEXT_FORMAT, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding', 'Content-Length': body.length });
-    res.end(body);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { type: 'bare', url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bytes: body.length };
+/**
+ * The ceiling for /metrics: the exporter's own gzip bytes, written by node:http with nothing in between. It
+ * runs in this process (the same machine share as the exporter) only while the throughput rounds do: its copy
+ * of the body and its connections' garbage are not the exporter's, and the RSS rows after it measure those.
+ */
+function bareServer() {
+  let server: http.Server | undefined;
+  return {
+    async serve(): Promise<ExporterReply> {
+      const { status, headers, body } = await rawGet(`${daemon.url}/metrics`, { 'accept-encoding': 'gzip' });
+      if (status !== 200 || headers['content-encoding'] !== 'gzip') throw new Error(`GET /metrics: HTTP ${status}, content-encoding ${headers['content-encoding']}`);
+      const bare = http.createServer((_req, res) => {
+        res.writeHead(200, { 'Content-Type': TEXT_FORMAT, 'Content-Encoding': 'gzip', Vary: 'Accept-Encoding', 'Content-Length': body.length });
+        res.end(body);
+      });
+      server = bare;
+      await new Promise<void>((resolve) => bare.listen(0, '127.0.0.1', resolve));
+      return { type: 'bare', url: `http://127.0.0.1:${(bare.address() as AddressInfo).port}`, bytes: body.length };
+    },
+    async stop(): Promise<ExporterReply> {
+      const bare = server;
+      server = undefined;
+      if (bare) {
+        bare.closeAllConnections();
+        await new Promise<void>((resolve, reject) => bare.close((err) => (err ? reject(err) : resolve())));
+      }
+      return { type: 'bare-stopped' };
+    },
+  };
 }
 
-const handlers: Record<ExporterCommand['cmd'], () => Promise<ExporterReply>> = { start, refresh, bare: serveBare };
+const bare = bareServer();
+const handlers: Record<ExporterCommand['cmd'], () => Promise<ExporterReply>> = { start, refresh, bare: bare.serve, 'bare-stop': bare.stop };
 
 process.on('message', (message: ExporterCommand) => {
   handlers[message.cmd]().then(reply, (err: unknown) => reply({ type: 'error', message: (err as Error).stack ?? String(err) }));

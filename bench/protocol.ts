@@ -20,7 +20,9 @@ export type ExporterCommand =
   /** Run one more refresh and answer once it is listed and published. */
   | { cmd: 'refresh' }
   /** Fetch the exporter's gzip body once and serve those bytes from a bare node:http server. */
-  | { cmd: 'bare' };
+  | { cmd: 'bare' }
+  /** Close the bare server and drop its bytes: the RSS measured after is the exporter's own. */
+  | { cmd: 'bare-stop' };
 
 export interface RefreshReport {
   /** Listing wall time: the longest pair's duration (both pairs start together). */
@@ -51,6 +53,7 @@ export type ExporterReply =
   | { type: 'started'; url: string; refresh: RefreshReport }
   | { type: 'refreshed'; refresh: RefreshReport }
   | { type: 'bare'; url: string; bytes: number }
+  | { type: 'bare-stopped' }
   | { type: 'error'; message: string };
 
 /** The naive baseline child (bench/naive-process.ts). */

@@ -43,6 +43,8 @@ export async function scrapeRows(child: BenchChild<ExporterReply>, url: string, 
     runs[0].push(checked('exporter /metrics', await wrk(targets[0], seconds)));
     runs[1].push(checked('bare node:http', await wrk(targets[1], seconds)));
   }
+  const stopped = await child.request({ cmd: 'bare-stop' }, CHILD_TIMEOUT_MS);
+  if (stopped.type !== 'bare-stopped') throw new Error(`exporter: expected the bare server stopped, got ${stopped.type}`);
   const [exporter, baseline] = runs.map(summary) as [ReturnType<typeof summary>, ReturnType<typeof summary>];
   const ratio = exporter.perSecond / baseline.perSecond;
   const setting = `${METRICS_CLIENTS} gzip clients (wrk), ${mb(bare.bytes)} body, median of ${rounds} × ${seconds} s`;
