@@ -1,9 +1,10 @@
 /**
  * The two parts of undici the exporter calls, loaded by themselves. undici's index loads all of it (fetch,
- * WebSocket, EventSource, caches, mocks: 110 modules, against 31 for these), in the refresh worker, which makes
- * every request: 3 s after the start-up refresh at 10,000 vaults the process was 1.5-3.3 MiB larger with the
- * index (medians of 7 starts, two rounds), its high-water mark 2.6-3.0 MiB. These are undici's own files, not its documented entry point;
- * test/cloud/undici-parts.test.ts fails when an update of undici moves or changes them.
+ * WebSocket, EventSource, caches, mocks: 110 modules, against 35 for these), in the refresh worker, which makes
+ * every request: 3 s after the start-up refresh at 10,000 vaults the process was 0.5-2.7 MiB larger with the
+ * index (medians of 7 starts, two rounds), its high-water mark 2.0-4.7 MiB. These are undici's own files, not its documented entry point;
+ * test/cloud/undici-parts.test.ts fails when an update of undici moves or changes them, and
+ * test/e2e/real-cloud.test.ts when HTTPS_PROXY stops working through them.
  */
 import { createRequire } from 'node:module';
 import type { Dispatcher, EnvHttpProxyAgent as EnvHttpProxyAgentClass } from 'undici';
@@ -11,7 +12,11 @@ import type { Dispatcher, EnvHttpProxyAgent as EnvHttpProxyAgentClass } from 'un
 const require = createRequire(import.meta.url);
 
 type DispatcherRequest = (this: Dispatcher, options: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>;
-const dispatcherRequest = require('undici/lib/api/api-request.js') as DispatcherRequest;
+const api = require('undici/lib/api/index.js') as { request: DispatcherRequest };
+// undici's own dispatchers call these as methods (ProxyAgent opens its HTTPS_PROXY tunnel with
+// this[kClient].connect()), and it is undici's index that puts them on Dispatcher.prototype: so do we.
+Object.assign((require('undici/lib/dispatcher/dispatcher.js') as { prototype: object }).prototype, api);
+const dispatcherRequest = api.request;
 
 /** undici's EnvHttpProxyAgent: honours HTTPS_PROXY, HTTP_PROXY and NO_PROXY. */
 export const EnvHttpProxyAgent = require('undici/lib/dispatcher/env-http-proxy-agent.js') as typeof EnvHttpProxyAgentClass;
