@@ -1,9 +1,9 @@
 /**
- * The two parts of undici the exporter calls, loaded by themselves. undici's index loads all of it (fetch,
- * WebSocket, EventSource, caches, mocks: 110 modules, against 35 for these), in the refresh worker, which makes
- * every request: 3 s after the start-up refresh at 10,000 vaults the process was 0.5-2.7 MiB larger with the
- * index (medians of 7 starts, two rounds), its high-water mark 2.0-4.7 MiB. These are undici's own files, not its documented entry point;
- * test/cloud/undici-parts.test.ts fails when an update of undici moves or changes them, and
+ * The parts of undici the exporter calls, loaded by themselves. undici's index loads all of it (fetch, WebSocket,
+ * EventSource, caches, mocks: 110 modules, against 36 for these), in the refresh worker, which makes every request:
+ * 3 s after the start-up refresh at 10,000 vaults the process was 0.5-2.7 MiB larger with the index (medians of 7
+ * starts, two rounds), its high-water mark 2.0-4.7 MiB. These are undici's own files, not its documented entry
+ * point: test/cloud/undici-parts.test.ts fails when an update of undici moves or changes them, and
  * test/e2e/real-cloud.test.ts when HTTPS_PROXY stops working through them.
  */
 import { createRequire } from 'node:module';

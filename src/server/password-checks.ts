@@ -20,7 +20,7 @@ export type Verifier = (password: string, hash: string) => Promise<boolean>;
 
 /**
  * @node-rs/bcrypt is loaded by the first check, not at start: its native addon made an exporter without
- * basic_auth_users 2.3-2.6 MB larger (3 s after its first refresh at 10,000 vaults, five starts each), for
+ * basic_auth_users 2.6-3.4 MiB larger (3 s after its first refresh at 10,000 vaults, five starts each), for
  * nothing. A start with users loads it before listening (loadBcrypt), so a broken install fails there.
  */
 export const loadBcrypt = () => import('@node-rs/bcrypt');
