@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 import { MAIN_JS, run, startDaemon, TestProcess, type DaemonProcess } from './helpers/process.js';
+import { loadedModules, moduleLoadsHook } from './helpers/module-loads.js';
 import { writeTempFile } from './helpers/temp-dirs.js';
 import { scrapeUntil, values } from './helpers/scrape.js';
 import { waitFor } from './helpers/wait-for.js';
@@ -118,14 +119,12 @@ describe('huaweicloud-vault-exporter simulate', () => {
 
 // The demo and the simulator are loaded only by --demo and simulate (dynamic imports in main.ts).
 describe('what a start loads', () => {
-  // Prints every module of dist/src that is loaded, through Node's module hooks.
-  const HOOK = `data:text/javascript,${encodeURIComponent(
-    'import { registerHooks } from "node:module"; registerHooks({ load(url, context, next) { if (url.includes("/dist/src/")) process.stderr.write(`loaded ${url}\\n`); return next(url, context); } });',
-  )}`;
+  // Prints every module of dist/src that is loaded.
+  const HOOK = moduleLoadsHook('/dist/src/');
   const loaded = (args: string[]): string[] => {
-    const result = run(process.execPath, ['--import', HOOK, MAIN_JS, ...args]);
+    const result = run(process.execPath, [HOOK, MAIN_JS, ...args]);
     expect(result.status, result.stderr).toBe(0);
-    return [...result.stderr.matchAll(/^loaded .*\/dist\/src\/(.+)$/gm)].map((m) => m[1] as string);
+    return loadedModules(result.stderr.split('\n'));
   };
   const simulatorModules = (modules: string[]) => modules.filter((m) => m.startsWith('sim/') || ['demo.js', 'simulate.js', 'simulate-flags.js'].includes(m));
 
@@ -142,21 +141,18 @@ describe('what a start loads', () => {
       'process.on("exit", () => process.stderr.write(`bundled undici: ${process.moduleLoadList.includes("NativeModule internal/deps/undici/undici")}\\n`));',
     )}`;
     // One start with both hooks: the graph holds the server (which imports node:http), and no bundled undici.
-    const result = run(process.execPath, ['--import', HOOK, '--import', exitHook, MAIN_JS, '--config.check', `--config.file=${config}`]);
+    const result = run(process.execPath, [HOOK, '--import', exitHook, MAIN_JS, '--config.check', `--config.file=${config}`]);
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stderr).toContain('dist/src/server/secure-listen.js');
+    expect(loadedModules(result.stderr.split('\n'))).toContain('server/secure-listen.js');
     expect(result.stderr).toContain('bundled undici: false');
   });
 
   it("a serving exporter's threads load undici's request and proxy agent, not its index (fetch, WebSocket, caches)", async () => {
     const printed = await simulate(['--vaults.cbr=20']);
-    const undiciHook = `--import=data:text/javascript,${encodeURIComponent(
-      'import { registerHooks } from "node:module"; registerHooks({ load(url, context, next) { const at = url.indexOf("/node_modules/undici/"); if (at >= 0) process.stderr.write(`undici ${url.slice(at + 21)}\\n`); return next(url, context); } });',
-    )}`;
-    const daemon = await exporterOn(printed.config, { NODE_OPTIONS: undiciHook });
-    const scraped = await scrapeUntil(daemon, (s) => values(s, 'huaweicloud_vault_exporter_source_up').length === 2 && values(s, 'huaweicloud_vault_exporter_source_up').every((v) => v === 1));
+    const daemon = await exporterOn(printed.config, { NODE_OPTIONS: moduleLoadsHook('/node_modules/undici/') });
+    const scraped = await scrapeUntil(daemon, (s) => values(s, 'huaweicloud_vault_exporter_source_up').join() === '1,1');
     expect(values(scraped, 'huaweicloud_vault_exporter_source_up')).toEqual([1, 1]);
-    const undiciModules = daemon.lines.filter((line) => line.startsWith('undici ')).map((line) => line.slice(7));
+    const undiciModules = loadedModules(daemon.lines);
     expect(undiciModules).toEqual(expect.arrayContaining(['lib/api/api-request.js', 'lib/dispatcher/env-http-proxy-agent.js', 'lib/dispatcher/client-h1.js']));
     expect(undiciModules.filter((m) => m === 'index.js' || m.startsWith('lib/web/') || m.startsWith('lib/cache/') || m.startsWith('lib/mock/'))).toEqual([]);
   });

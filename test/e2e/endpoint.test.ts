@@ -9,6 +9,7 @@ import { startSimulatedCloud, type SimulatedCloud } from '../../src/sim/server.j
 import { startDaemon, waitForReady, type DaemonProcess } from '../helpers/process.js';
 import { writeTempFile } from '../helpers/temp-dirs.js';
 import { makePki } from '../helpers/pki.js';
+import { isModuleLoad, loadedModules, moduleLoadsHook } from '../helpers/module-loads.js';
 import { scrape, scrapeUntil, values } from '../helpers/scrape.js';
 
 const TOKEN = 'endpoint-token-77aa';
@@ -83,21 +84,17 @@ describe('a secured endpoint (TLS with client certificates, basic auth)', () => 
   });
 });
 
-// A module hook in the daemon's process that says when bcrypt's native addon is loaded.
-const BCRYPT_HOOK = `--import=data:text/javascript,${encodeURIComponent(
-  'import { registerHooks } from "node:module"; registerHooks({ load(url, context, next) { if (url.includes("@node-rs/bcrypt")) process.stderr.write(`loaded ${url}\\n`); return next(url, context); } });',
-)}`;
+// Says in the daemon's output when bcrypt's native addon is loaded.
+const BCRYPT_HOOK = moduleLoadsHook('/node_modules/@node-rs/bcrypt');
 
 describe('bcrypt is loaded for basic auth users only', () => {
-  const loadedBcrypt = (daemon: DaemonProcess) => daemon.lines.some((line) => /^loaded .*@node-rs\/bcrypt/.test(line));
-
   it('a start without basic_auth_users serves without loading it', async () => {
     const web = writeTempFile('web.yml', 'http_server_config:\n  headers:\n    X-Content-Type-Options: nosniff\n');
     const daemon = await startDaemon([`--config.file=${writeTempFile('c.yaml', config())}`, `--web.config.file=${web}`], { NODE_OPTIONS: BCRYPT_HOOK });
     try {
       await waitForReady(daemon);
       expect((await scrape(daemon.url)).length).toBeGreaterThan(0);
-      expect(loadedBcrypt(daemon)).toBe(false);
+      expect(loadedModules(daemon.lines)).toEqual([]);
     } finally {
       await daemon.stop();
     }
@@ -109,7 +106,7 @@ describe('bcrypt is loaded for basic auth users only', () => {
     const daemon = await startDaemon(args, { NODE_OPTIONS: BCRYPT_HOOK });
     try {
       const listening = daemon.lines.findIndex((line) => line.includes('"listening"'));
-      const loaded = daemon.lines.findIndex((line) => /^loaded .*@node-rs\/bcrypt/.test(line));
+      const loaded = daemon.lines.findIndex(isModuleLoad);
       expect(loaded).toBeGreaterThanOrEqual(0);
       expect(loaded).toBeLessThan(listening);
       await waitForReady(daemon);
