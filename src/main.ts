@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 import { readFileSync } from 'node:fs';
-import { ConfigError, loadConfig } from './config/load.js';
-import { withCredentials, type LoadedConfig } from './config/target-auth.js';
-import { checkConfig } from './daemon/config-check.js';
+import { ConfigError } from './config/config-error.js';
+import type { LoadedConfig } from './config/target-auth.js';
+import { loadConfigOffThread } from './daemon/config-thread.js';
 import { Daemon } from './daemon/daemon.js';
 import { fullGc } from './daemon/release-memory.js';
 import { parseFlags, USAGE, UsageError, type Flags } from './flags.js';
 import { createLogger } from './log.js';
 import { createExporterMetrics } from './metrics/exporter-metrics.js';
-import { loadWebConfig, type WebConfig } from './server/web-config.js';
+import type { WebConfig } from './server/web-config.js';
 
 const SHUTDOWN_GRACE_MS = 4000;
 const COMMANDS = `
@@ -21,11 +21,11 @@ function readVersion(): string {
   return pkg.version;
 }
 
-/** The config file with its credentials; --shard wins over its shard:. */
-function loadFromFile(path: string, flags: Flags): LoadedConfig {
-  const config = loadConfig(path);
-  if (flags.shard) config.shard = flags.shard;
-  return withCredentials(config, process.env, path);
+/** The config file with its credentials (read off the main thread); --shard wins over its shard:. */
+async function loadFromFile(path: string, flags: Flags): Promise<LoadedConfig> {
+  const loaded = await loadConfigOffThread(path);
+  if (flags.shard) loaded.config.shard = flags.shard;
+  return loaded;
 }
 
 async function run(flags: Flags, version: string): Promise<number> {
@@ -38,10 +38,12 @@ async function run(flags: Flags, version: string): Promise<number> {
     return 0;
   }
   if (!flags.demo && !flags.configFile) throw new UsageError('--config.file is required (or --demo to run against the built-in simulated cloud)');
-  const webConfig: WebConfig | undefined = flags.webConfigFile ? loadWebConfig(flags.webConfigFile) : undefined;
+  // Loaded only when given: its schema (zod) stays on the main thread, which reloads the file when it changes.
+  const webConfig: WebConfig | undefined = flags.webConfigFile ? (await import('./server/web-config.js')).loadWebConfig(flags.webConfigFile) : undefined;
   if (flags.configCheck) {
     if (!flags.configFile) throw new UsageError('--config.check needs --config.file');
-    const lines = await checkConfig(flags.configFile, loadFromFile(flags.configFile, flags), version);
+    const { checkConfig } = await import('./daemon/config-check.js');
+    const lines = await checkConfig(flags.configFile, await loadFromFile(flags.configFile, flags), version);
     process.stdout.write(lines.map((line) => `${line}\n`).join(''));
     return 0;
   }
@@ -51,7 +53,7 @@ async function run(flags: Flags, version: string): Promise<number> {
   // The demo and the simulator load only when asked for: a production start does not pay for them.
   const demo = flags.demo ? await (await import('./demo.js')).startDemo(flags.demoVaults, log) : undefined;
   const configFile = flags.configFile;
-  const initial = demo ?? loadFromFile(configFile as string, flags);
+  const initial = demo ?? (await loadFromFile(configFile as string, flags));
   const daemon = new Daemon(
     {
       version,

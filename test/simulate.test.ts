@@ -157,6 +157,27 @@ describe('what a start loads', () => {
     expect(undiciModules.filter((m) => m === 'index.js' || m.startsWith('lib/web/') || m.startsWith('lib/cache/') || m.startsWith('lib/mock/'))).toEqual([]);
   });
 
+  it("a serving exporter's main thread loads no schema or YAML parser, at start nor on a reload (its config thread does)", async () => {
+    const printed = await simulate(['--vaults.cbr=20']);
+    const fragment = '/node_modules/';
+    const inMain = await exporterOn(printed.config, { NODE_OPTIONS: moduleLoadsHook(fragment, { mainThreadOnly: true }) });
+    const anyThread = await exporterOn(printed.config, { NODE_OPTIONS: moduleLoadsHook(fragment) });
+    for (const daemon of [inMain, anyThread]) {
+      await scrapeUntil(daemon, (s) => values(s, 'huaweicloud_vault_exporter_source_up').join() === '1,1');
+      daemon.child.kill('SIGHUP');
+      await daemon.waitForLog((r) => r.msg === 'config reloaded');
+    }
+    const schemaModules = (daemon: DaemonProcess) => loadedModules(daemon.lines).filter((m) => m.startsWith('zod/') || m.startsWith('yaml/'));
+    // The main thread loads its own packages (the hook sees them), and none of the config's.
+    expect(loadedModules(inMain.lines)).toEqual(expect.arrayContaining([expect.stringMatching(/^express\//), expect.stringMatching(/^prom-client\//)]));
+    expect(schemaModules(inMain)).toEqual([]);
+    // The config was validated all the same: in the config thread, at start and again on the reload.
+    const loads = schemaModules(anyThread);
+    expect(loads).toEqual(expect.arrayContaining([expect.stringMatching(/^zod\//), expect.stringMatching(/^yaml\//)]));
+    const yamlEntry = loads.find((m) => m.startsWith('yaml/'));
+    expect(loads.filter((m) => m === yamlEntry)).toHaveLength(2);
+  });
+
   it('simulate loads them', () => {
     expect(simulatorModules(loaded(['simulate', '--help']))).toEqual(expect.arrayContaining(['simulate.js', 'sim/server.js']));
   });

@@ -7,7 +7,7 @@ import { CLOUD_NAMES, DEFAULT_CLOUD, type CloudName, type CloudSpec } from './cl
 import { parseDuration } from './duration.js';
 import { resolveDiscovery } from './discover.js';
 import { labelsSchema } from './labels.js';
-import { shardSchema } from './shard.js';
+import { checkShard, type Shard } from './shard.js';
 import { SOURCES, type Source } from './sources.js';
 import { resolveTargets } from './targets.js';
 
@@ -122,6 +122,17 @@ const exported = z.strictObject({
   resources: z.boolean().default(false),
 });
 
+const shard = z
+  .strictObject({ index: z.number().int().min(0), total: z.number().int().min(1) })
+  .transform((raw, ctx): Shard => {
+    const checked = checkShard(raw.index, raw.total);
+    if (typeof checked === 'string') {
+      ctx.addIssue({ code: 'custom', message: checked });
+      return z.NEVER;
+    }
+    return checked;
+  });
+
 // Its shape for the other layers, without zod (the refresh worker loads no schema): export-config.ts.
 export { BASE_EXPORT, type ExportConfig } from './export-config.js';
 
@@ -136,7 +147,7 @@ export const configSchema = z
     /** Accounts whose projects IAM lists. */
     discover: z.array(discoverEntry).default([]),
     /** This replica's part of the targets (--shard overrides it). */
-    shard: shardSchema.optional(),
+    shard: shard.optional(),
     export: exported.default(() => exported.parse({})),
   })
   .transform((raw, ctx) => {

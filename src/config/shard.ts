@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
 
 /** This replica's part of the target list: the targets whose project id hashes to `index` modulo `total`. */
 export interface Shard {
@@ -32,7 +31,8 @@ export function servesProject(shard: Shard, projectId: string): boolean {
 const SHARD_TEXT = /^(\d{1,4})\/(\d{1,4})$/;
 const MAX_SHARDS = 1000;
 
-function checked(index: number, total: number): Shard | string {
+/** The shard INDEX/TOTAL, or a one-line problem (for `--shard` and the config's `shard:`). */
+export function checkShard(index: number, total: number): Shard | string {
   if (total < 1 || total > MAX_SHARDS) return `the shard count must be 1 to ${MAX_SHARDS}`;
   if (index >= total) return `shard index ${index} is not below the shard count ${total} (shards are numbered 0 to ${total - 1})`;
   return { index, total };
@@ -42,16 +42,5 @@ function checked(index: number, total: number): Shard | string {
 export function parseShard(text: string): Shard | string {
   const match = SHARD_TEXT.exec(text);
   if (!match) return `"${text}" is not INDEX/TOTAL (example: 0/2 for the first of two replicas)`;
-  return checked(Number(match[1]), Number(match[2]));
+  return checkShard(Number(match[1]), Number(match[2]));
 }
-
-export const shardSchema = z
-  .strictObject({ index: z.number().int().min(0), total: z.number().int().min(1) })
-  .transform((raw, ctx): Shard => {
-    const shard = checked(raw.index, raw.total);
-    if (typeof shard === 'string') {
-      ctx.addIssue({ code: 'custom', message: shard });
-      return z.NEVER;
-    }
-    return shard;
-  });

@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { cloudName } from '../config/clouds.js';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/config-error.js';
 import { hashmod, NO_SHARD } from '../config/shard.js';
 import type { LoadedConfig } from '../config/target-auth.js';
 import { describeEndpoints, describeTarget } from '../config/targets.js';

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/config-error.js';
 import { formatDuration } from '../config/duration.js';
 import { NO_SHARD } from '../config/shard.js';
 import type { LoadedConfig } from '../config/target-auth.js';
@@ -26,7 +26,7 @@ export interface DaemonOptions {
   log: Logger;
   metrics: ExporterMetrics;
   /** Reads and validates the config again (SIGHUP, POST /-/reload); undefined when there is nothing to re-read. */
-  loadConfig?: () => LoadedConfig;
+  loadConfig?: () => Promise<LoadedConfig>;
   backoff?: RuntimeDeps['backoff'];
   /** A full garbage collection of the main thread's heap, run after a reload (the worker collects its own). */
   gc?: RuntimeDeps['gc'];
@@ -154,7 +154,7 @@ export class Daemon {
     let discovery: DiscoveryLoop | undefined;
     let next: { prepared: PreparedRuntime; list: TargetList };
     try {
-      loaded = loadConfig();
+      loaded = await loadConfig();
       // Entries whose account and credentials did not change keep their list: a reload asks IAM nothing for them.
       discovery = await this.discoveryOf(loaded, this.discovery?.handover());
       next = this.prepare(loaded, discovery);

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { DiscoveryCounters, DiscoveryHandover, DiscoveryLoop } from '../collect/discovery-loop.js';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/config-error.js';
 import { NO_SHARD } from '../config/shard.js';
 import type { LoadedConfig } from '../config/target-auth.js';
 import { targetList, type TargetList } from '../config/target-list.js';

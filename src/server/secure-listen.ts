@@ -2,7 +2,7 @@ import type http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { constants } from 'node:crypto';
 import { createSecureContext, type SecureContext } from 'node:tls';
-import { ConfigError } from '../config/load.js';
+import { ConfigError } from '../config/config-error.js';
 import { createServer } from '../node-http.js';
 import { createBasicAuth, type BasicAuth, type BasicAuthMiddleware, type RefusalReason } from './basic-auth.js';
 import { createPasswordChecks, loadBcrypt } from './password-checks.js';
@@ -10,7 +10,7 @@ import { acceptTls } from './tls-accept.js';
 import { secureContextOf, type TlsSettings } from './tls-settings.js';
 import { TokenBucket } from './token-bucket.js';
 import type { RateLimit, WebConfig } from './web-config.js';
-import { watchWebConfig, type WebConfigChanges } from './web-config-watch.js';
+import type { WebConfigChanges } from './web-config-watch.js';
 
 /**
  * Limits against slow or abusive clients. Scrapes are small GETs with a handful of headers, so all of these
@@ -130,10 +130,14 @@ function tlsRejections(options: ServeOptions): (reason: string, remote: string |
   };
 }
 
-/** Follows the web config's files when asked to, applying each accepted change to `server` and the guard. */
-function followWebConfig(options: ServeOptions, apply: (next: WebConfig) => void): { current(): WebConfig | undefined; check(): void } {
+/**
+ * Follows the web config's files when asked to, applying each accepted change to `server` and the guard. The
+ * watch (and the schema it validates changes with) loads only for a web config.
+ */
+async function followWebConfig(options: ServeOptions, apply: (next: WebConfig) => void): Promise<{ current(): WebConfig | undefined; check(): void }> {
   const { webConfig, webConfigChanges: changes } = options;
   if (!webConfig || !changes) return { current: () => webConfig, check: () => undefined };
+  const { watchWebConfig } = await import('./web-config-watch.js');
   return watchWebConfig(webConfig, {
     onReload(next) {
       apply(next);
@@ -177,7 +181,7 @@ export async function serve(app: http.RequestListener, options: ServeOptions): P
     guard = guardOf(next, auth, guard);
     if (next.tls) context = contextOf(next.tls);
   };
-  const webConfig = followWebConfig(options, apply);
+  const webConfig = await followWebConfig(options, apply);
   const currentGuard = () => {
     webConfig.check();
     return guard;

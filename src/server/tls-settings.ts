@@ -2,18 +2,18 @@ import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import tls, { createSecureContext, type SecureVersion } from 'node:tls';
-import { z } from 'zod';
+import type { RawTls } from './tls-schema.js';
 
-const CLIENT_AUTH_TYPES = [
+export const CLIENT_AUTH_TYPES = [
   'NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'RequireClientCert',
   'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert',
 ] as const;
 /** `RequireClientCert` is exporter-toolkit's backwards-compatible alias, folded into RequireAnyClientCert. */
 export type ClientAuthType = Exclude<(typeof CLIENT_AUTH_TYPES)[number], 'RequireClientCert'>;
 
-const TLS_VERSIONS = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' } as const;
+export const TLS_VERSIONS = { TLS10: 'TLSv1', TLS11: 'TLSv1.1', TLS12: 'TLSv1.2', TLS13: 'TLSv1.3' } as const;
 type TlsVersionName = keyof typeof TLS_VERSIONS;
-const CURVES = { CurveP256: 'P-256', CurveP384: 'P-384', CurveP521: 'P-521', X25519: 'X25519', X25519MLKEM768: 'X25519MLKEM768' } as const;
+export const CURVES = { CurveP256: 'P-256', CurveP384: 'P-384', CurveP521: 'P-521', X25519: 'X25519', X25519MLKEM768: 'X25519MLKEM768' } as const;
 
 /**
  * OpenSSL 3 (every Node.js this runs on bundles it) refuses TLS 1.0 and 1.1 at its default security level:
@@ -23,7 +23,7 @@ const SERVABLE_VERSIONS: readonly TlsVersionName[] = Number(process.versions.ope
   ? ['TLS12', 'TLS13'] : ['TLS10', 'TLS11', 'TLS12', 'TLS13'];
 
 /** Go's crypto/tls names (what exporter-toolkit accepts) to OpenSSL names. */
-const TLS12_CIPHERS: Readonly<Record<string, string>> = {
+export const TLS12_CIPHERS: Readonly<Record<string, string>> = {
   TLS_RSA_WITH_AES_128_CBC_SHA: 'AES128-SHA',
   TLS_RSA_WITH_AES_256_CBC_SHA: 'AES256-SHA',
   TLS_RSA_WITH_AES_128_GCM_SHA256: 'AES128-GCM-SHA256',
@@ -40,30 +40,9 @@ const TLS12_CIPHERS: Readonly<Record<string, string>> = {
   TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256: 'ECDHE-RSA-CHACHA20-POLY1305',
 };
 /** Go does not let TLS 1.3 suites be configured and ignores them in the list; so do we (Node keeps its defaults). */
-const TLS13_SUITES = ['TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_GCM_SHA256'];
+export const TLS13_SUITES = ['TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_GCM_SHA256'];
 /** Go's net/http refuses to start HTTP/2 over TLS 1.2 without one of these in an explicit cipher_suites list. */
 const HTTP2_REQUIRED = ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256', 'TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256'];
-
-const enumOf = (values: readonly string[], message = `must be one of ${values.join(', ')}`) =>
-  z.string().refine((v) => values.includes(v), { message });
-
-export const tlsServerConfigSchema = z.strictObject({
-  cert: z.string().optional(),
-  key: z.string().optional(),
-  client_ca: z.string().optional(),
-  cert_file: z.string().optional(),
-  key_file: z.string().optional(),
-  client_auth_type: enumOf(CLIENT_AUTH_TYPES).optional(),
-  client_ca_file: z.string().optional(),
-  client_allowed_sans: z.array(z.string().min(1)).optional(),
-  min_version: enumOf(Object.keys(TLS_VERSIONS)).default('TLS12'),
-  max_version: enumOf(Object.keys(TLS_VERSIONS)).default('TLS13'),
-  cipher_suites: z.array(enumOf([...Object.keys(TLS12_CIPHERS), ...TLS13_SUITES],
-    'not a cipher suite Go accepts (example: TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256)')).optional(),
-  prefer_server_cipher_suites: z.boolean().default(true),
-  curve_preferences: z.array(enumOf(Object.keys(CURVES))).optional(),
-});
-type RawTls = z.infer<typeof tlsServerConfigSchema>;
 
 export interface TlsSettings {
   /** PEM, as node:tls takes them. */

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ConfigError } from '../config/yaml-file.js';
+import { ConfigError } from '../config/config-error.js';
 import { loadWebConfig, type WebConfig } from './web-config.js';
 
 export interface WebConfigChanges {

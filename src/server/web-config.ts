@@ -2,7 +2,8 @@ import { dirname, resolve } from 'node:path';
 import { z } from 'zod';
 import { ConfigError, readYamlFile, schemaError } from '../config/yaml-file.js';
 import { parseGoDuration } from './go-duration.js';
-import { resolveTls, tlsServerConfigSchema, type TlsSettings } from './tls-settings.js';
+import { tlsServerConfigSchema } from './tls-schema.js';
+import { resolveTls, type TlsSettings } from './tls-settings.js';
 
 export type { ClientAuthType, TlsSettings } from './tls-settings.js';
 

@@ -24,7 +24,7 @@ async function started(edit: (raw: Record<string, unknown>) => Record<string, un
   const load = (): LoadedConfig =>
     withCredentials(validateConfig(edit({ refresh: { schedule: '0 0 1 1 *' }, discover: discoverEntries(url, interval) }), 'test config'), {}, 'test config');
   const d = new Daemon(
-    { version: 'test', telemetryPath: '/metrics', listen: { host: '127.0.0.1', port: 0 }, log: silentLog, metrics: createExporterMetrics('test'), loadConfig: load, backoff: { baseMs: 5, capMs: 20 } },
+    { version: 'test', telemetryPath: '/metrics', listen: { host: '127.0.0.1', port: 0 }, log: silentLog, metrics: createExporterMetrics('test'), loadConfig: async () => load(), backoff: { baseMs: 5, capMs: 20 } },
     load(),
   );
   daemon = d;

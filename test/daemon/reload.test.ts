@@ -34,7 +34,7 @@ async function started(options: { malformed?: boolean; exported?: () => ExportCo
     return { config, auths: [config.auth as AuthConfig], discoveryAuths: [] };
   };
   const d = new Daemon(
-    { version: 'test', telemetryPath: '/metrics', listen: { host: '127.0.0.1', port: 0 }, log: silentLog, metrics: createExporterMetrics('test'), loadConfig: load },
+    { version: 'test', telemetryPath: '/metrics', listen: { host: '127.0.0.1', port: 0 }, log: silentLog, metrics: createExporterMetrics('test'), loadConfig: async () => load() },
     load(),
   );
   inProcess.daemon = d;

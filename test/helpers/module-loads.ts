@@ -4,12 +4,14 @@ const LOADED = 'loaded ';
 
 /**
  * A node flag (`--import` of a module hook) that prints `loaded <path>` on stderr for each module the process
- * loads whose URL contains `fragment`; the path is what follows the fragment.
+ * loads whose URL contains `fragment`; the path is what follows the fragment. Every thread runs the hook;
+ * with `mainThreadOnly`, only the main thread's loads are printed.
  */
-export function moduleLoadsHook(fragment: string): string {
+export function moduleLoadsHook(fragment: string, { mainThreadOnly = false } = {}): string {
   const hook =
-    `import { registerHooks } from "node:module"; const fragment = ${JSON.stringify(fragment)}; ` +
-    'registerHooks({ load(url, context, next) { const at = url.indexOf(fragment); ' +
+    `import { registerHooks } from "node:module"; import { isMainThread } from "node:worker_threads"; const fragment = ${JSON.stringify(fragment)}; ` +
+    `const printed = ${mainThreadOnly ? 'isMainThread' : 'true'}; ` +
+    'if (printed) registerHooks({ load(url, context, next) { const at = url.indexOf(fragment); ' +
     `if (at >= 0) process.stderr.write(${JSON.stringify(LOADED)} + url.slice(at + fragment.length) + "\\n"); return next(url, context); } });`;
   return `--import=data:text/javascript,${encodeURIComponent(hook)}`;
 }
