@@ -1,18 +1,10 @@
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../../src/config/config-error.js';
 import { loadConfig } from '../../src/config/load.js';
 import { withCredentials } from '../../src/config/target-auth.js';
 import { loadConfigOffThread } from '../../src/daemon/config-thread.js';
-import { makeTempDir } from '../helpers/temp-dirs.js';
-
-const dir = makeTempDir('config-thread');
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
+import { makeTempDir, writeTempFile as file } from '../helpers/temp-dirs.js';
 
 /** Every kind of value the schema makes: durations, sizes, cloud specs, labels, credentials of each mode, discovery, shard, export. */
 const RICH = `
@@ -94,7 +86,7 @@ describe('loadConfigOffThread', () => {
   });
 
   it('rejects a file that cannot be read with a ConfigError naming it', async () => {
-    const path = join(dir, 'missing.yml');
+    const path = join(makeTempDir('config-thread'), 'missing.yml');
     await expect(loadConfigOffThread(path)).rejects.toThrow(new ConfigError(`${path}: cannot read the config file (ENOENT)`));
   });
 });
