@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 /** Tests that start real processes: the daemon, Prometheus, promtool, kubectl, container builds. */
-const E2E = ['test/e2e/**/*.test.ts', 'test/deploy/**/*.test.ts', 'test/main.test.ts', 'test/simulate.test.ts'];
+const E2E = ['test/e2e/**/*.test.ts', 'test/bench/**/*.test.ts', 'test/deploy/**/*.test.ts', 'test/main.test.ts', 'test/simulate.test.ts'];
 
 export default defineConfig({
   test: {

@@ -18,15 +18,30 @@ export interface Options {
   soak: number | undefined;
 }
 
+/** A mistake in how the bench was started (a flag, a missing tool): printed as its one line, without a stack. */
+export class BenchSetupError extends Error {
+  override name = 'BenchSetupError';
+}
+
 /** A bench option that must be a whole number in [min, max]; throws naming it. */
 export function wholeOption(text: string | undefined, name: string, min: number, max: number): number {
   const value = Number(text);
-  if (!Number.isInteger(value) || value < min || value > max) throw new Error(`--${name}: a whole number from ${min} to ${max}`);
+  if (!Number.isInteger(value) || value < min || value > max) throw new BenchSetupError(`--${name}: a whole number from ${min} to ${max}`);
   return value;
 }
 
+/** node:util's parseArgs refusals (an unknown flag, a missing value) as BenchSetupError. */
+function refusalsExplained<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS')) throw new BenchSetupError((err as Error).message);
+    throw err;
+  }
+}
+
 export function readOptions(argv: string[]): Options {
-  const { values } = parseArgs({
+  const { values } = refusalsExplained(() => parseArgs({
     args: argv,
     options: {
       latency: { type: 'string', default: '50' },
@@ -43,7 +58,7 @@ export function readOptions(argv: string[]): Options {
       // For quicker iterations: --sizes=100k runs only that size (and no naive baseline, which is 10k's).
       sizes: { type: 'string', default: SIZES.map((size) => size.key).join(',') },
     },
-  });
+  }));
   const whole = (name: 'latency' | 'concurrency' | 'seconds' | 'rounds' | 'refreshes' | 'scrapers' | 'resolution', min: number, max: number): number =>
     wholeOption(values[name], name, min, max);
   return {
@@ -58,7 +73,7 @@ export function readOptions(argv: string[]): Options {
     exporterNodeArgs: values['exporter-node-args'].split(/\s+/).filter(Boolean),
     sizes: values.sizes.split(',').map((key) => {
       const size = SIZES.find((candidate) => candidate.key === key.trim());
-      if (!size) throw new Error(`--sizes: "${key}" is not one of ${SIZES.map((candidate) => candidate.key).join(', ')}`);
+      if (!size) throw new BenchSetupError(`--sizes: "${key}" is not one of ${SIZES.map((candidate) => candidate.key).join(', ')}`);
       return size;
     }),
   };

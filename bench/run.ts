@@ -8,13 +8,14 @@
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { describeOptions, readOptions, type Options } from './options.js';
+import { BenchSetupError, describeOptions, readOptions, type Options } from './options.js';
 import { exporterRows, type RefreshSetting } from './refresh-bench.js';
 import { naiveRow } from './scrape-bench.js';
 import { startSimChild } from './sim-child.js';
 import { CHILD_TIMEOUT_MS, SIZES, TARGET_LATENCY_MS, TARGET_MIN_CONCURRENCY, TOKEN } from './sizes.js';
 import { imageEnv } from './image-env.js';
 import { markdownTable, type Row } from './table.js';
+import { requireWrk } from './wrk.js';
 
 /** The configured latency (all measurements) and the target's 100 ms with ≥ 4 in flight (refresh only). */
 function refreshSettings(options: Options): RefreshSetting[] {
@@ -29,6 +30,7 @@ const load = () => loadavg().map((value) => value.toFixed(2)).join(' ');
 async function main(): Promise<void> {
   const options = readOptions(process.argv.slice(2));
   const settings = refreshSettings(options);
+  requireWrk();
   const began = performance.now();
   const loadBefore = load();
   const rows: Row[] = [];
@@ -76,7 +78,8 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+    if (err instanceof BenchSetupError) process.stderr.write(`bench: ${err.message}\n`);
+    else process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
     process.exit(1);
   },
 );

@@ -1,7 +1,14 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BenchSetupError } from './options.js';
+
+/** Throws BenchSetupError when wrk cannot be run: checked before a run starts anything. */
+export function requireWrk(): void {
+  const { error } = spawnSync('wrk', ['-v'], { stdio: 'ignore' });
+  if (error) throw new BenchSetupError(`wrk cannot be run (${(error as NodeJS.ErrnoException).code ?? error.message}): it makes the /metrics load; install it (Debian: apt-get install -y wrk)`);
+}
 
 export interface WrkResult {
   requests: number;
