@@ -1,16 +1,12 @@
 import { Worker } from 'node:worker_threads';
 import { ConfigError } from '../config/config-error.js';
 import type { LoadedConfig } from '../config/target-auth.js';
+import { workerScript } from './worker-script.js';
 
 /** What config-worker.ts posts back: the loaded config, or why there is none. */
 export type ConfigAnswer =
   | { ok: true; loaded: LoadedConfig }
   | { ok: false; config: boolean; message: string; stack?: string };
-
-function workerScript(): URL {
-  const here = import.meta.url;
-  return here.endsWith('.ts') ? new URL('../../dist/src/daemon/config-worker.js', here) : new URL('./config-worker.js', here);
-}
 
 /**
  * Reads and validates the config file at `path`, with its targets' credentials (from the environment as it is
@@ -21,7 +17,7 @@ function workerScript(): URL {
 export function loadConfigOffThread(path: string): Promise<LoadedConfig> {
   return new Promise((resolve, reject) => {
     let answered = false;
-    const worker = new Worker(workerScript(), { workerData: { path } });
+    const worker = new Worker(workerScript('config-worker.js'), { workerData: { path } });
     worker.once('message', (answer: ConfigAnswer) => {
       answered = true;
       if (answer.ok) return resolve(answer.loaded);

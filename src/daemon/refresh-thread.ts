@@ -6,6 +6,7 @@ import type { WorkerHeap } from '../metrics/exporter-metrics.js';
 import type { Engine, EngineEvents, EngineInit } from './engine.js';
 import type { FromWorker, ToWorker } from './engine-protocol.js';
 import { unpackUnit } from './unit-packing.js';
+import { workerScript } from './worker-script.js';
 
 /**
  * The worker's young generation: V8's default on Node 24 lets a refresh's short-lived garbage (parsed pages,
@@ -17,15 +18,6 @@ const WORKER_YOUNG_GENERATION_MB = 8;
 
 /** A refresh that outlives refresh.timeout by this much is a hung worker: it is ended, and the refresh fails. */
 export const HUNG_WORKER_GRACE_MS = 15_000;
-
-/**
- * The worker's script: beside this module once built. Tests run the sources, whose worker would be TypeScript
- * that a worker thread cannot load, so there it is the built copy (`npm test` builds first).
- */
-function workerScript(): URL {
-  const here = import.meta.url;
-  return here.endsWith('.ts') ? new URL('../../dist/src/daemon/refresh-worker.js', here) : new URL('./refresh-worker.js', here);
-}
 
 /** What a worker tells beyond an engine's events. */
 export interface ThreadEvents extends EngineEvents {
@@ -48,7 +40,7 @@ export interface WorkerOptions {
  */
 export function startRefreshThread(init: EngineInit, events: ThreadEvents, log: Logger, lost: OnWorkerLost, options: WorkerOptions = {}): Promise<Engine> {
   const grace = options.hungGraceMs ?? HUNG_WORKER_GRACE_MS;
-  const worker = new Worker(options.script ?? workerScript(), { workerData: { init, logLevel: log.level }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
+  const worker = new Worker(options.script ?? workerScript('refresh-worker.js'), { workerData: { init, logLevel: log.level }, resourceLimits: { maxYoungGenerationSizeMb: WORKER_YOUNG_GENERATION_MB } });
   const sink = sinkOf(log);
   const waiting = new Map<number, (started: boolean) => void>();
   let serial = 0;
