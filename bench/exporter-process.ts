@@ -3,12 +3,14 @@
  * collector, host limiter, undici), alone in this process: its RSS and event loop are the exporter's
  * only, not the bench's nor the simulator's. Driven by bench/run.ts over IPC (see protocol.ts).
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AuthConfig } from '../src/config/auth.js';
-import { validateConfig } from '../src/config/load.js';
+import { loadConfigOffThread } from '../src/daemon/config-thread.js';
 import { Daemon } from '../src/daemon/daemon.js';
 import { fullGc } from '../src/daemon/release-memory.js';
 import { createLogger } from '../src/log.js';
@@ -21,16 +23,35 @@ import { simulatedEndpoints } from '../src/sim/sources.js';
 
 const options = JSON.parse(process.argv[2] ?? '') as ExporterChildOptions;
 const reply = (message: ExporterReply) => process.send?.(message);
+/** Set once the daemon is: a command that arrives while the config loads waits for it instead of being lost. */
+const ready = Promise.withResolvers<void>();
+process.on('message', (message: ExporterCommand) => {
+  ready.promise
+    .then(() => handlers[message.cmd]())
+    .then(reply, (err: unknown) => reply({ type: 'error', message: (err as Error).stack ?? String(err) }));
+});
 
-const config = validateConfig(
-  {
-    // Only the start-up refresh runs on its own; the bench starts the others.
-    refresh: { schedule: '0 0 1 1 *', concurrency: options.concurrency, timeout: '10m', request_timeout: '60s' },
-    auth: { token: options.token },
-    targets: [{ project_id: options.projectId, region: options.region, endpoints: simulatedEndpoints(options.simUrl) }],
-  },
-  'bench config',
-);
+/**
+ * The config is read from a file in the config thread, as src/main.ts reads it: validating it here would load
+ * the schema (zod) and the YAML parser into this main thread, which the daemon's never holds (about 5 MB).
+ */
+async function loadBenchConfig() {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-exporter-'));
+  try {
+    const path = join(dir, 'config.yml');
+    const config = {
+      // Only the start-up refresh runs on its own; the bench starts the others.
+      refresh: { schedule: '0 0 1 1 *', concurrency: options.concurrency, timeout: '10m', request_timeout: '60s' },
+      auth: { token: options.token },
+      targets: [{ project_id: options.projectId, region: options.region, endpoints: simulatedEndpoints(options.simUrl) }],
+    };
+    writeFileSync(path, JSON.stringify(config), { mode: 0o600 }); // JSON is YAML
+    return await loadConfigOffThread(path);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const metrics = createExporterMetrics('bench');
 const daemon = new Daemon(
   {
@@ -41,7 +62,7 @@ const daemon = new Daemon(
     metrics,
     gc: fullGc(), // as src/main.ts does
   },
-  { config, auths: [config.auth as AuthConfig], discoveryAuths: [] },
+  await loadBenchConfig(),
 );
 
 /** A gauge of the exporter's own, as a scrape would read it. */
@@ -143,8 +164,6 @@ function bareServer() {
 const bare = bareServer();
 const handlers: Record<ExporterCommand['cmd'], () => Promise<ExporterReply>> = { start, refresh, bare: bare.serve, 'bare-stop': bare.stop };
 
-process.on('message', (message: ExporterCommand) => {
-  handlers[message.cmd]().then(reply, (err: unknown) => reply({ type: 'error', message: (err as Error).stack ?? String(err) }));
-});
+ready.resolve();
 // The parent went away: nothing is left to measure for.
 process.on('disconnect', () => process.exit(0));
