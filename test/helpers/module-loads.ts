@@ -23,3 +23,8 @@ export const isModuleLoad = (line: string): boolean => line.startsWith(LOADED);
 export function loadedModules(lines: readonly string[]): string[] {
   return lines.filter(isModuleLoad).map((line) => line.slice(LOADED.length));
 }
+
+/** Of the paths a `/node_modules/` hook printed, the config file's schema (zod) and YAML parser (yaml). */
+export function configParserModules(lines: readonly string[]): string[] {
+  return loadedModules(lines).filter((m) => m.startsWith('zod/') || m.startsWith('yaml/'));
+}
